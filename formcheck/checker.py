@@ -1,0 +1,454 @@
+"""The spec-driven exercise checker: smoothed poses in, phases, holds, reps, faults and cues out.
+
+It never sees pixels and never reads the clock: time is the frame timestamp, so a replay is decided
+exactly as the live session was. Every threshold comes from the exercise configuration.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from formcheck import measurements as ms
+from formcheck import setup_check
+from formcheck.events import (
+    BaselineCaptured,
+    CheckerState,
+    CueGiven,
+    Event,
+    FaultEnded,
+    FaultStarted,
+    FrameUpdate,
+    HoldCompleted,
+    HoldStarted,
+    Interval,
+    PhaseChanged,
+    Rep,
+    RepCompleted,
+    SetupProblemEnded,
+    SetupProblemStarted,
+)
+from formcheck.pose_frame import PoseFrame
+from formcheck.rules import RULES, RuleContext
+from formcheck.spec import ExerciseConfig, FaultSpec
+
+# The longest frame gap that still counts fully toward a hold: a stalled camera is not holding.
+MAX_STEP_S = 0.1
+
+SETUP_PRIORITY = 20
+FAULT_PRIORITY_BASE = 10
+PHASE_CUE_PRIORITY = {"hold_done": 5, "start": 4, "hold": 4, "incomplete": 3, "short_hold": 3, "rep_done": 2}
+READY_PRIORITY = 1
+ONE_SHOT_LIFETIME_S = 2.0
+
+
+class Latch:
+    """A debounced on/off condition: it flips only after the raw condition held for ``min_s``.
+
+    The flip is dated back to when the raw condition first changed, so intervals are not late by the
+    debounce time. ``None`` (cannot tell) leaves everything as it is.
+    """
+
+    def __init__(self, min_s: float) -> None:
+        self.min_s = min_s
+        self.active = False
+        self.since_s: float | None = None  # when the raw condition started to disagree with the state
+        self.active_since_s: float | None = None
+
+    def update(self, raw: bool | None, t_s: float) -> float | None:
+        """Feed one frame; returns the (backdated) time of a flip, or None."""
+        if raw is None:
+            return None
+        if raw == self.active:
+            self.since_s = None
+            return None
+        if self.since_s is None:
+            self.since_s = t_s
+        if t_s - self.since_s + 1e-9 >= self.min_s:
+            flipped_at = self.since_s
+            self.active = raw
+            self.active_since_s = flipped_at if raw else None
+            self.since_s = None
+            return flipped_at
+        return None
+
+
+@dataclass
+class _RepInProgress:
+    start_s: float
+    side: str | None
+    peak_deg: float = -math.inf
+    peak_s: float = 0.0
+    best_hold_s: float = 0.0
+    stretch_s: float = 0.0
+    dip_s: float = 0.0
+    hold_done: bool = False
+    faults: set[str] = field(default_factory=set)
+
+
+class ExerciseChecker:
+    """Feed it one pose per frame with ``update``; read ``reps``, ``fault_intervals``, ``setup_intervals``."""
+
+    def __init__(self, config: ExerciseConfig) -> None:
+        self.config = config
+        self.params = p = config.params
+        self.sides = config.variant.sides
+        self.signal_fn, self.signal_needs_baseline = ms.SIGNALS[config.spec.measurement]
+        self.signal_names = ms.SIGNAL_NAMES[config.spec.measurement]
+        self.vis = p["visibility_min"]
+        self.hold_deg = config.hold_deg
+        self.release_deg = config.release_deg
+        self.h = p["hysteresis_deg"]
+        self.attempt_deg = (self.release_deg + self.hold_deg) / 2.0
+
+        self.baseline: ms.Baseline | None = None
+        self._still: deque[PoseFrame] = deque()
+        self.phase = "start"
+        self._rep: _RepInProgress | None = None
+        self._last_rest_s = 0.0
+        self._prev_t: float | None = None
+        self._history: deque[tuple[float, float]] = deque()
+
+        self._setup_latches: dict[str, Latch] = {}
+        self._setup_messages: dict[str, str] = {}
+        self._fault_latches = {f.code: Latch(p["fault_min_s"]) for f in config.faults}
+        self._open_faults: dict[str, float] = {}
+        self._open_setup: dict[str, float] = {}
+
+        self.reps: list[Rep] = []
+        self.fault_intervals: list[Interval] = []
+        self.setup_intervals: list[Interval] = []
+        self.frames = 0
+        self.frames_with_pose = 0
+
+        self._cue_last_s = -math.inf
+        self._cue_given: dict[str, float] = {}
+        self._one_shot: list[tuple[float, int, str, str]] = []
+        self._cue_text: str | None = None
+
+    # --- the signal ----------------------------------------------------------------------------
+
+    def _signal(self, pose: PoseFrame) -> tuple[tuple[float, float], float, float, str | None]:
+        """(left, right) pair, the combined value driving the phases, the signed value and its side."""
+        pair = self.signal_fn(pose, self.baseline, self.vis) if pose.person_found else (math.nan, math.nan)
+        left, right = pair
+        if self.sides == "either":
+            if math.isnan(left) or math.isnan(right):
+                return pair, math.nan, math.nan, None
+            side = "left" if left >= right else "right"
+            value = max(left, right)
+            return pair, value, value, side
+        if self.sides == "both":
+            value = min(left, right)  # both knees must reach the target
+            return pair, value, value, "both"
+        if self.sides == "signed":
+            if math.isnan(left):
+                return pair, math.nan, math.nan, None
+            return pair, abs(left), left, "left" if left > 0 else "right"
+        return pair, left, left, None
+
+    def _speed(self, t_s: float, value: float) -> float:
+        if math.isnan(value):
+            self._history.clear()
+            return math.nan
+        self._history.append((t_s, value))
+        window = self.params["speed_window_s"]
+        while len(self._history) > 2 and t_s - self._history[1][0] >= window:
+            self._history.popleft()
+        t0, v0 = self._history[0]
+        return (value - v0) / (t_s - t0) if t_s > t0 else 0.0
+
+    # --- baseline ------------------------------------------------------------------------------
+
+    def _try_baseline(self, pose: PoseFrame, at_start: bool) -> bool:
+        if not at_start:
+            self._still.clear()
+            return False
+        self._still.append(pose)
+        while self._still and pose.t_s - self._still[0].t_s > self.params["baseline_s"]:
+            self._still.popleft()
+        if pose.t_s - self._still[0].t_s + 1e-6 < self.params["baseline_s"] * 0.95:
+            return False
+        core = [11, 12, 23, 24, 25, 26, 27, 28]
+        xy = np.stack([f.xy_px[core] for f in self._still])
+        spread = np.nanmax(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)) if np.isfinite(xy).any() else math.inf
+        torso = ms.torso_vector(pose, self.vis)
+        if torso is None or not spread <= self.params["still_frac"] * float(np.hypot(*torso)):
+            # Not still yet: keep only the newest frame and wait for a quiet stretch.
+            self._still = deque([pose])
+            return False
+        self.baseline = ms.make_baseline(list(self._still), self.config.spec.posture, self.vis)
+        return self.baseline is not None
+
+    # --- cues ----------------------------------------------------------------------------------
+
+    def _queue(self, t_s: float, key: str) -> None:
+        text = self.config.spec.cues.get(key)
+        if text:
+            self._one_shot.append((t_s, PHASE_CUE_PRIORITY.get(key, 2), text, "phase"))
+
+    def _choose_cue(self, t_s: float, persistent: list[tuple[int, str, str]]) -> CueGiven | None:
+        self._one_shot = [c for c in self._one_shot if t_s - c[0] <= ONE_SHOT_LIFETIME_S]
+        candidates = [(prio, text, kind) for prio, text, kind in persistent]
+        candidates += [(prio, text, kind) for _, prio, text, kind in self._one_shot]
+        candidates.sort(key=lambda c: -c[0])
+        if t_s - self._cue_last_s < self.params["cue_gap_s"]:
+            return None
+        for prio, text, kind in candidates:
+            if t_s - self._cue_given.get(text, -math.inf) < self.params["cue_repeat_s"]:
+                continue
+            self._cue_last_s = t_s
+            self._cue_given[text] = t_s
+            self._cue_text = text
+            self._one_shot = [c for c in self._one_shot if c[2] != text]
+            return CueGiven(t_s, text, kind, prio)
+        return None
+
+    # --- the main step -------------------------------------------------------------------------
+
+    def update(self, pose: PoseFrame) -> FrameUpdate:
+        t = pose.t_s
+        dt = 0.0 if self._prev_t is None else min(max(t - self._prev_t, 0.0), MAX_STEP_S)
+        self._prev_t = t
+        self.frames += 1
+        self.frames_with_pose += int(pose.person_found)
+        events: list[Event] = []
+
+        pair, value, signed, side_now = self._signal(pose)
+        speed = self._speed(t, signed)
+        at_rest = self.phase == "start"
+
+        # Set-up problems, debounced; while any is active nothing counts.
+        raw = setup_check.frame_problems(pose, self.config, at_rest)
+        for code in set(raw) | set(self._setup_latches):
+            latch = self._setup_latches.setdefault(code, Latch(self.params["setup_min_s"]))
+            if code in raw:
+                self._setup_messages[code] = raw[code]
+            flipped = latch.update(code in raw, t)
+            if flipped is None:
+                continue
+            if latch.active:
+                self._open_setup[code] = flipped
+                events.append(SetupProblemStarted(flipped, code, self._setup_messages[code]))
+            else:
+                self.setup_intervals.append(Interval(code, self._open_setup.pop(code), flipped))
+                events.append(SetupProblemEnded(flipped, code))
+        setup_active = {c: self._setup_messages[c] for c, latch in self._setup_latches.items() if latch.active}
+        # Counting pauses on this frame's problems; the debounced ones are for reports and cues.
+        blocked = bool(raw)
+
+        if self.baseline is None:
+            if not blocked and not raw:
+                at_start = True
+                if not self.signal_needs_baseline and not math.isnan(value):
+                    at_start = value <= self.release_deg
+                if self._try_baseline(pose, at_start and pose.person_found):
+                    events.append(BaselineCaptured(t))
+                    self._last_rest_s = t
+                    self._queue(t, "start")
+                    # The signal may need the baseline: measure this frame again now that it exists.
+                    pair, value, signed, side_now = self._signal(pose)
+            else:
+                self._still.clear()
+
+        ready = self.baseline is not None
+        counting = ready and not blocked
+        active_faults = self._update_faults(pose, pair, speed, t, events) if counting else self._held_faults()
+        if counting and not math.isnan(value):
+            self._step_phases(t, dt, value, side_now, active_faults, events)
+
+        persistent: list[tuple[int, str, str]] = []
+        for code, message in setup_active.items():
+            persistent.append((SETUP_PRIORITY, message, "setup"))
+        for f in self.config.faults:
+            if f.code in active_faults:
+                persistent.append((FAULT_PRIORITY_BASE + f.priority, f.cue, "fault"))
+        if not ready and not setup_active and "ready" in self.config.spec.cues:
+            persistent.append((READY_PRIORITY, self.config.spec.cues["ready"], "phase"))
+        cue = self._choose_cue(t, persistent)
+        if cue is not None:
+            events.append(cue)
+
+        measurements = {self.signal_names[0]: pair[0], self.signal_names[1]: pair[1]}
+        state = CheckerState(
+            t_s=t,
+            ready=ready,
+            phase=self.phase if ready else "setup",
+            side=self._rep.side if self._rep else side_now,
+            signal_deg=value,
+            target_deg=self.hold_deg,
+            release_deg=self.release_deg,
+            hold_s=self._rep.stretch_s if self._rep else 0.0,
+            hold_target_s=self.params["hold_s"],
+            reps_by_side=self.reps_by_side(),
+            good_reps=sum(r.result == "good" for r in self.reps),
+            active_faults=tuple(sorted(active_faults)),
+            setup_problems=setup_active,
+            cue=self._cue_text,
+            fault_segments=frozenset(s for f in self.config.faults if f.code in active_faults for s in f.segments),
+            measurements=measurements,
+        )
+        return FrameUpdate(pose=pose, state=state, events=tuple(events))
+
+    # --- faults --------------------------------------------------------------------------------
+
+    def _held_faults(self) -> set[str]:
+        return {code for code, latch in self._fault_latches.items() if latch.active}
+
+    def _fault_raw(self, f: FaultSpec, q: float, active: bool) -> bool | None:
+        if math.isnan(q):
+            return None
+        band = 0.1
+        above = self.params[f.above] if f.above else None
+        below = self.params[f.below] if f.below else None
+        hit = False
+        if above is not None:
+            hit |= q > (above * (1 - band) if active else above)
+        if below is not None:
+            hit |= q < (below * (1 + band) if active else below)
+        return hit
+
+    def _update_faults(
+        self, pose: PoseFrame, pair: tuple[float, float], speed: float, t: float, events: list[Event]
+    ) -> set[str]:
+        assert self.baseline is not None
+        ctx = RuleContext(pose, self.baseline, self.params, pair, speed, self.vis)
+        for f in self.config.faults:
+            latch = self._fault_latches[f.code]
+            if self.phase in f.phases:
+                q = RULES[f.rule](ctx, f.args)
+                raw = self._fault_raw(f, q, latch.active)
+            else:
+                raw = False
+            flipped = latch.update(raw, t)
+            if flipped is None:
+                continue
+            if latch.active:
+                self._open_faults[f.code] = flipped
+                events.append(FaultStarted(flipped, f.code, f.cue))
+            else:
+                self.fault_intervals.append(Interval(f.code, self._open_faults.pop(f.code), flipped))
+                events.append(FaultEnded(flipped, f.code))
+        active = self._held_faults()
+        if self._rep is not None:
+            self._rep.faults |= active
+        return active
+
+    # --- phases, holds and reps ----------------------------------------------------------------
+
+    def _set_phase(self, phase: str, t: float, events: list[Event]) -> None:
+        if phase != self.phase:
+            self.phase = phase
+            events.append(PhaseChanged(t, phase, self._rep.side if self._rep else None))
+
+    def _step_phases(
+        self, t: float, dt: float, value: float, side_now: str | None, faults: set[str], events: list[Event]
+    ) -> None:
+        rep = self._rep
+        if rep is None:
+            if value <= self.release_deg:
+                self._last_rest_s = t
+                return
+            if value > self.release_deg + self.h:
+                self._rep = rep = _RepInProgress(start_s=self._last_rest_s, side=side_now)
+                rep.faults |= faults
+                self._set_phase("raising", t, events)
+            else:
+                return
+
+        if value > rep.peak_deg:
+            rep.peak_deg, rep.peak_s = value, t
+            if self.sides == "either":
+                rep.side = side_now  # the working leg is the one that flexes more
+
+        if value <= self.release_deg:
+            self._finish_rep(t, events, complete=True)
+            return
+
+        if self.phase in ("raising", "lowering"):
+            if value >= self.hold_deg:
+                rep.stretch_s = 0.0
+                rep.dip_s = 0.0
+                self._set_phase("hold", t, events)
+                events.append(HoldStarted(t, rep.side, self.params["hold_s"]))
+                self._queue(t, "hold")
+            return
+
+        # Hold: time accrues only at the target, with correct form; a short dip pauses it.
+        if value >= self.hold_deg:
+            rep.dip_s = 0.0
+            if not faults:
+                rep.stretch_s += dt
+        elif value < self.hold_deg - self.h:
+            rep.dip_s += dt
+            if rep.dip_s > self.params["grace_s"]:
+                rep.best_hold_s = max(rep.best_hold_s, rep.stretch_s)
+                rep.stretch_s = 0.0
+                self._set_phase("lowering", t, events)
+                return
+        rep.best_hold_s = max(rep.best_hold_s, rep.stretch_s)
+        if not rep.hold_done and rep.stretch_s + 1e-9 >= self.params["hold_s"]:
+            rep.hold_done = True
+            events.append(HoldCompleted(t, rep.side, rep.stretch_s))
+            self._queue(t, "hold_done")
+
+    def _finish_rep(self, t: float | None, events: list[Event], complete: bool) -> None:
+        rep = self._rep
+        assert rep is not None
+        self._rep = None
+        if t is not None:
+            self._last_rest_s = t
+            self._set_phase("start", t, events)
+        hold = max(rep.best_hold_s, rep.stretch_s)
+        if rep.peak_deg < self.attempt_deg and complete:
+            return  # a small movement, not an attempt at a rep
+        if rep.peak_deg < self.hold_deg or not complete:
+            result = "incomplete"
+        elif rep.faults:
+            result = "faulty"
+        elif hold + 1e-6 < self.params["hold_s"]:
+            result = "short_hold"
+        else:
+            result = "good"
+        record = Rep(
+            index=len(self.reps) + 1,
+            side=rep.side,
+            start_s=rep.start_s,
+            peak_s=rep.peak_s,
+            end_s=t,
+            peak_deg=rep.peak_deg,
+            hold_s=hold,
+            complete=complete,
+            result=result,
+            faults=tuple(sorted(rep.faults)),
+        )
+        self.reps.append(record)
+        events.append(RepCompleted(t if t is not None else rep.peak_s, record))
+        if complete:
+            key = {"good": "rep_done", "short_hold": "short_hold", "incomplete": "incomplete"}.get(result)
+            if key:
+                self._queue(t if t is not None else rep.peak_s, key)
+
+    def finish(self, t_s: float | None = None) -> list[Event]:
+        """Close the session: a rep still in progress is kept as incomplete, open intervals are closed."""
+        events: list[Event] = []
+        end = t_s if t_s is not None else (self._prev_t or 0.0)
+        if self._rep is not None:
+            self._finish_rep(None, events, complete=False)
+        for code, start in sorted(self._open_faults.items()):
+            self.fault_intervals.append(Interval(code, start, end))
+        for code, start in sorted(self._open_setup.items()):
+            self.setup_intervals.append(Interval(code, start, end))
+        self._open_faults.clear()
+        self._open_setup.clear()
+        return events
+
+    def reps_by_side(self) -> dict[str, int]:
+        keys = {"either": ("left", "right"), "signed": ("left", "right"), "both": ("both",), "none": ("all",)}
+        counts = dict.fromkeys(keys[self.sides], 0)
+        for r in self.reps:
+            counts[r.side or "all"] = counts.get(r.side or "all", 0) + 1
+        return counts

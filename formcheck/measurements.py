@@ -1,0 +1,197 @@
+"""Named measurements in pixel space, made against the person's own baseline.
+
+Every function returns a number or NaN when the landmarks it needs are not visible: a measurement
+that cannot be made is missing, never a guess.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from formcheck import geometry as g
+from formcheck import landmarks as lm
+from formcheck.pose_frame import PoseFrame
+
+NAN = math.nan
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The start position, averaged over the first still second: reference lines and body sizes.
+
+    Lying, ``axis`` is the floor line (hip -> shoulder); standing, it is the person's vertical
+    (hip -> shoulder). ``up`` is the screen-up normal of the floor line; ``left`` is the person's
+    left, perpendicular to the standing vertical, taken from the hips so a mirrored camera does not
+    swap sides.
+    """
+
+    t_s: float
+    xy_px: np.ndarray
+    visible: np.ndarray
+    depth: np.ndarray
+    axis: np.ndarray
+    up: np.ndarray
+    left: np.ndarray
+    origin: np.ndarray
+    torso_px: float
+    shoulder_width_px: float
+    hip_width_px: float
+    leg_px: tuple[float, float]
+
+    def height(self, p: np.ndarray) -> float:
+        """Height of a point above the baseline floor line, in pixels."""
+        return float(np.dot(p - self.origin, self.up))
+
+    def baseline_height(self, index: int) -> float:
+        return self.height(self.xy_px[index]) if self.visible[index] else NAN
+
+
+def _mid(pose: PoseFrame, a: int, b: int, vis: float) -> np.ndarray | None:
+    pa, pb = pose.point(a, vis), pose.point(b, vis)
+    if pa is None or pb is None:
+        return None
+    return g.midpoint(pa, pb)
+
+
+def _mid_or_one(pose: PoseFrame, a: int, b: int, vis: float) -> np.ndarray | None:
+    """Midpoint of a left/right pair, or the one that is visible (side views hide the far one)."""
+    pa, pb = pose.point(a, vis), pose.point(b, vis)
+    if pa is not None and pb is not None:
+        return g.midpoint(pa, pb)
+    return pa if pa is not None else pb
+
+
+def shoulder_mid(pose: PoseFrame, vis: float) -> np.ndarray | None:
+    return _mid_or_one(pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, vis)
+
+
+def hip_mid(pose: PoseFrame, vis: float) -> np.ndarray | None:
+    return _mid_or_one(pose, lm.LEFT_HIP, lm.RIGHT_HIP, vis)
+
+
+def torso_vector(pose: PoseFrame, vis: float) -> np.ndarray | None:
+    s, h = shoulder_mid(pose, vis), hip_mid(pose, vis)
+    if s is None or h is None:
+        return None
+    return s - h
+
+
+def make_baseline(frames: list[PoseFrame], posture: str, vis: float) -> Baseline | None:
+    """Average a still stretch of frames into a baseline, or None if the torso is not seen."""
+    xy = np.stack([f.xy_px for f in frames])
+    seen = np.stack([f.visible(vis) for f in frames])
+    counts = seen.sum(axis=0)
+    visible = counts >= max(1, len(frames) // 2)
+    with np.errstate(invalid="ignore"):
+        mean_xy = np.where(seen[..., None], xy, 0.0).sum(axis=0) / np.maximum(counts, 1)[:, None]
+    mean_xy[~visible] = NAN
+    depth = np.nanmean(np.stack([f.depth for f in frames]), axis=0) if frames else np.full(lm.COUNT, NAN)
+    ref = PoseFrame(
+        index=frames[-1].index,
+        t_s=frames[-1].t_s,
+        width_px=frames[-1].width_px,
+        height_px=frames[-1].height_px,
+        xy_px=mean_xy,
+        visibility=visible.astype(float),
+        depth=depth,
+    )
+    torso = torso_vector(ref, 0.5)
+    origin = hip_mid(ref, 0.5)
+    if torso is None or origin is None or np.hypot(*torso) < 1.0:
+        return None
+    axis = g.unit(torso)
+    up = g.screen_up_normal(axis)
+    lh, rh = ref.point(lm.LEFT_HIP, 0.5), ref.point(lm.RIGHT_HIP, 0.5)
+    if posture == "standing" and lh is not None and rh is not None:
+        across = lh - rh
+        left = g.unit(across - np.dot(across, axis) * axis)
+    else:
+        left = np.array([NAN, NAN])
+    legs = []
+    for hip, ankle in ((lm.LEFT_HIP, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_ANKLE)):
+        ph, pa = ref.point(hip, 0.5), ref.point(ankle, 0.5)
+        legs.append(g.distance(ph, pa) if ph is not None and pa is not None else NAN)
+    ls, rs = ref.point(lm.LEFT_SHOULDER, 0.5), ref.point(lm.RIGHT_SHOULDER, 0.5)
+    return Baseline(
+        t_s=frames[-1].t_s,
+        xy_px=mean_xy,
+        visible=visible,
+        depth=depth,
+        axis=axis,
+        up=up,
+        left=left,
+        origin=origin,
+        torso_px=float(np.hypot(*torso)),
+        shoulder_width_px=g.distance(ls, rs) if ls is not None and rs is not None else NAN,
+        hip_width_px=g.distance(lh, rh) if lh is not None and rh is not None else NAN,
+        leg_px=(legs[0], legs[1]),
+    )
+
+
+# --- the signals that drive phases -------------------------------------------------------------
+
+
+def hip_flexion_deg(pose: PoseFrame, side: str, vis: float) -> float:
+    """180 - angle(shoulder, hip, knee) on one side: 0 lying straight, 110-140 knee to chest."""
+    s, h, k = (
+        (lm.LEFT_SHOULDER, lm.LEFT_HIP, lm.LEFT_KNEE)
+        if side == "left"
+        else (lm.RIGHT_SHOULDER, lm.RIGHT_HIP, lm.RIGHT_KNEE)
+    )
+    ps, ph, pk = pose.point(s, vis), pose.point(h, vis), pose.point(k, vis)
+    if ps is None or ph is None or pk is None:
+        return NAN
+    return 180.0 - g.joint_angle_deg(ps, ph, pk)
+
+
+def trunk_elevation_deg(pose: PoseFrame, baseline: Baseline | None, vis: float) -> float:
+    """Angle of the hip -> shoulder line above the baseline floor line; positive when shoulders rise."""
+    torso = torso_vector(pose, vis)
+    if torso is None or baseline is None:
+        return NAN
+    return math.degrees(math.atan2(float(np.dot(torso, baseline.up)), float(np.dot(torso, baseline.axis))))
+
+
+def lateral_tilt_deg(pose: PoseFrame, baseline: Baseline | None, vis: float) -> float:
+    """Signed lean of the hip-mid -> shoulder-mid line from the baseline vertical; + toward the left."""
+    torso = torso_vector(pose, vis)
+    if torso is None or baseline is None or np.isnan(baseline.left).any():
+        return NAN
+    return math.degrees(math.atan2(float(np.dot(torso, baseline.left)), float(np.dot(torso, baseline.axis))))
+
+
+SignalFn = Callable[[PoseFrame, "Baseline | None", float], tuple[float, float]]
+
+
+def _hip_flexion_pair(pose: PoseFrame, baseline: Baseline | None, vis: float) -> tuple[float, float]:
+    return hip_flexion_deg(pose, "left", vis), hip_flexion_deg(pose, "right", vis)
+
+
+def _trunk_elevation(pose: PoseFrame, baseline: Baseline | None, vis: float) -> tuple[float, float]:
+    v = trunk_elevation_deg(pose, baseline, vis)
+    return v, v
+
+
+def _lateral_tilt(pose: PoseFrame, baseline: Baseline | None, vis: float) -> tuple[float, float]:
+    v = lateral_tilt_deg(pose, baseline, vis)
+    return v, v
+
+
+# Each signal gives a (left, right) pair; unsided ones give the same value twice. Whether the pair is
+# combined by max, min or sign is the variant's choice ("sides" in the exercise file).
+SIGNALS: dict[str, tuple[SignalFn, bool]] = {
+    # name: (function, needs a baseline before it can be measured)
+    "hip_flexion": (_hip_flexion_pair, False),
+    "trunk_elevation": (_trunk_elevation, True),
+    "lateral_tilt": (_lateral_tilt, True),
+}
+
+SIGNAL_NAMES: dict[str, tuple[str, str]] = {
+    "hip_flexion": ("hip_flexion_left_deg", "hip_flexion_right_deg"),
+    "trunk_elevation": ("trunk_elevation_deg", "trunk_elevation_deg"),
+    "lateral_tilt": ("lateral_tilt_deg", "lateral_tilt_deg"),
+}

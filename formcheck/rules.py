@@ -1,0 +1,200 @@
+"""Form-fault rules: each turns one frame into one number that the exercise file compares with a limit.
+
+A rule is named in ``exercises/*.toml`` (``rule = "rise_above_floor"``) with its arguments and a limit
+parameter (``above = "head_lift_frac"``). Returning NaN means "cannot tell in this frame": the fault
+keeps its current state rather than flickering.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from formcheck import geometry as g
+from formcheck import landmarks as lm
+from formcheck.measurements import Baseline, hip_mid, shoulder_mid, torso_vector
+from formcheck.pose_frame import PoseFrame
+
+NAN = math.nan
+
+
+@dataclass(frozen=True)
+class RuleContext:
+    pose: PoseFrame
+    baseline: Baseline
+    params: Mapping[str, float]
+    signal_pair: tuple[float, float]
+    signal_speed_deg_s: float
+    vis: float
+
+
+Rule = Callable[[RuleContext, Mapping[str, Any]], float]
+
+
+def _indices(args: Mapping[str, Any]) -> list[int]:
+    return [lm.INDEX[name] for name in args.get("landmarks", [])]
+
+
+def rise_above_floor(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """How far the highest of some landmarks rose above its start height, in torso lengths."""
+    rises = []
+    for i in _indices(args):
+        p = ctx.pose.point(i, ctx.vis)
+        start = ctx.baseline.baseline_height(i)
+        if p is None or math.isnan(start):
+            continue
+        rises.append((ctx.baseline.height(p) - start) / ctx.baseline.torso_px)
+    return max(rises) if rises else NAN
+
+
+def resting_leg_flexion(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """Hip flexion of the leg that is not working (the smaller of the two)."""
+    left, right = ctx.signal_pair
+    if math.isnan(left) or math.isnan(right):
+        return NAN
+    return min(left, right)
+
+
+def leg_elevation(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """Largest rise of a hip -> ankle line above its start direction, degrees toward screen-up."""
+    best = NAN
+    for hip, end in ((lm.LEFT_HIP, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_ANKLE)):
+        ph, pe = ctx.pose.point(hip, ctx.vis), ctx.pose.point(end, ctx.vis)
+        if ph is None or pe is None or not (ctx.baseline.visible[hip] and ctx.baseline.visible[end]):
+            continue
+        start = ctx.baseline.xy_px[end] - ctx.baseline.xy_px[hip]
+        now = pe - ph
+        # Positive when the foot end rises: turn toward the screen-up normal of the start direction.
+        up = g.screen_up_normal(start)
+        s = g.unit(start)
+        angle = math.degrees(math.atan2(float(np.dot(now, up)), float(np.dot(now, s))))
+        best = angle if math.isnan(best) else max(best, angle)
+    return best
+
+
+def neck_extension(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """How much the shoulder -> ear line tilts up relative to the trunk, beyond the start position."""
+
+    def relative(pose: PoseFrame, vis: float) -> float:
+        torso = torso_vector(pose, vis)
+        s = shoulder_mid(pose, vis)
+        ears = [pose.point(i, vis) for i in (lm.LEFT_EAR, lm.RIGHT_EAR)]
+        ears = [e for e in ears if e is not None]
+        if torso is None or s is None or not ears:
+            return NAN
+        neck = np.mean(ears, axis=0) - s
+        axis = g.unit(torso)
+        up = ctx.baseline.up
+        # Up relative to the trunk: the baseline's up normal turned with the trunk.
+        trunk_up = np.array([-axis[1], axis[0]])
+        if np.dot(trunk_up, up) < 0:
+            trunk_up = -trunk_up
+        return math.degrees(math.atan2(float(np.dot(neck, trunk_up)), float(np.dot(neck, axis))))
+
+    base = _baseline_pose(ctx.baseline, ctx.pose)
+    now = relative(ctx.pose, ctx.vis)
+    start = relative(base, 0.5)
+    return now - start
+
+
+def _baseline_pose(baseline: Baseline, like: PoseFrame) -> PoseFrame:
+    return PoseFrame(
+        index=-1,
+        t_s=baseline.t_s,
+        width_px=like.width_px,
+        height_px=like.height_px,
+        xy_px=baseline.xy_px,
+        visibility=baseline.visible.astype(float),
+        depth=baseline.depth,
+    )
+
+
+def _pair_width(pose: PoseFrame, a: int, b: int, vis: float) -> float:
+    pa, pb = pose.point(a, vis), pose.point(b, vis)
+    return g.distance(pa, pb) if pa is not None and pb is not None else NAN
+
+
+def shoulder_width_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """Shoulder width against its start, counted only while the hips keep theirs (a trunk rotation)."""
+    shoulders = _pair_width(ctx.pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, ctx.vis)
+    hips = _pair_width(ctx.pose, lm.LEFT_HIP, lm.RIGHT_HIP, ctx.vis)
+    if math.isnan(shoulders) or math.isnan(hips):
+        return NAN
+    if hips / ctx.baseline.hip_width_px < float(args.get("hips_min_ratio", 0.9)):
+        return 1.0  # the whole body turned: that is not a trunk rotation
+    return shoulders / ctx.baseline.shoulder_width_px
+
+
+def torso_length_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """Torso length against its start, for a lean in the given direction (depth tells which way).
+
+    The image cannot show a lean toward or away from the camera except as a shorter torso; MediaPipe's
+    relative depth is too weak for angles but reliable enough for the sign of a clear lean.
+    """
+    torso = torso_vector(ctx.pose, ctx.vis)
+    if torso is None:
+        return NAN
+    ratio = float(np.hypot(*torso)) / ctx.baseline.torso_px
+    shoulders = np.nanmean(ctx.pose.depth[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]])
+    hips = np.nanmean(ctx.pose.depth[[lm.LEFT_HIP, lm.RIGHT_HIP]])
+    b_shoulders = np.nanmean(ctx.baseline.depth[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]])
+    b_hips = np.nanmean(ctx.baseline.depth[[lm.LEFT_HIP, lm.RIGHT_HIP]])
+    toward_camera = (shoulders - hips) - (b_shoulders - b_hips)
+    if math.isnan(toward_camera):
+        return NAN
+    forward = toward_camera < 0
+    wanted = args.get("direction", "forward") == "forward"
+    return ratio if forward == wanted else 1.0
+
+
+def hip_shift(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """Sideways move of the hip midpoint from its start, in start hip widths."""
+    h = hip_mid(ctx.pose, ctx.vis)
+    if h is None or np.isnan(ctx.baseline.left).any():
+        return NAN
+    return abs(float(np.dot(h - ctx.baseline.origin, ctx.baseline.left))) / ctx.baseline.hip_width_px
+
+
+def leg_length_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """Shortest hip -> ankle distance against its start: straight legs keep it, bent knees shorten it."""
+    ratios = []
+    for (hip, ankle), start in zip(
+        ((lm.LEFT_HIP, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_ANKLE)), ctx.baseline.leg_px, strict=True
+    ):
+        ph, pa = ctx.pose.point(hip, ctx.vis), ctx.pose.point(ankle, ctx.vis)
+        if ph is None or pa is None or math.isnan(start):
+            continue
+        ratios.append(g.distance(ph, pa) / start)
+    return min(ratios) if ratios else NAN
+
+
+def feet_width_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """Distance between the ankles in shoulder widths (both measured now)."""
+    feet = _pair_width(ctx.pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, ctx.vis)
+    shoulders = _pair_width(ctx.pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, ctx.vis)
+    if math.isnan(feet) or math.isnan(shoulders) or shoulders == 0:
+        return NAN
+    return feet / shoulders
+
+
+def signal_speed(ctx: RuleContext, args: Mapping[str, Any]) -> float:
+    """Angular speed of the exercise's main angle, deg/s."""
+    return abs(ctx.signal_speed_deg_s)
+
+
+RULES: dict[str, Rule] = {
+    "rise_above_floor": rise_above_floor,
+    "resting_leg_flexion": resting_leg_flexion,
+    "leg_elevation": leg_elevation,
+    "neck_extension": neck_extension,
+    "shoulder_width_ratio": shoulder_width_ratio,
+    "torso_length_ratio": torso_length_ratio,
+    "hip_shift": hip_shift,
+    "leg_length_ratio": leg_length_ratio,
+    "feet_width_ratio": feet_width_ratio,
+    "signal_speed": signal_speed,
+}

@@ -1,0 +1,99 @@
+"""Set-up checks: is the right person seen whole, from the right side, in the right posture?
+
+Each check returns the problems in this frame with a sentence that tells the person what to do.
+The checker debounces them; while any is active nothing counts.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from formcheck import landmarks as lm
+from formcheck.measurements import shoulder_mid, torso_vector
+from formcheck.pose_frame import PoseFrame
+from formcheck.spec import ExerciseConfig
+
+MESSAGES = {
+    "no_person": "I can't see anyone: step into the camera's view.",
+    "multiple_people": "I can see more than one person: only the person exercising should be in view.",
+    "wrong_view_side": "Turn the camera so it sees you from the side.",
+    "wrong_view_front": "Face the camera, so it sees you from the front.",
+    "wrong_posture_lying": "Lie down on the floor to start.",
+    "wrong_posture_standing": "Stand up to start.",
+}
+
+# Fraction of the image width kept as a margin: a landmark on the very edge is usually a guess.
+EDGE_MARGIN = 0.005
+
+
+def _in_frame(pose: PoseFrame, index: int, vis: float) -> bool:
+    p = pose.point(index, vis)
+    if p is None:
+        return False
+    m = EDGE_MARGIN * pose.width_px
+    return bool(-m <= p[0] <= pose.width_px + m and -m <= p[1] <= pose.height_px + m)
+
+
+def missing_parts(pose: PoseFrame, config: ExerciseConfig, vis: float) -> list[str]:
+    """Body parts the exercise needs that are not seen: in a side view one side of a pair is enough."""
+    need_all = config.spec.view == "front"
+    missing = []
+    for part in config.spec.required_parts:
+        seen = [_in_frame(pose, i, vis) for i in lm.BODY_PARTS[part]]
+        ok = all(seen) if need_all and part != "head" else any(seen)
+        if not ok:
+            missing.append(part)
+    return missing
+
+
+def out_of_frame_message(parts: list[str]) -> str:
+    names = " and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"I can't see your {names}: move the camera back so your whole body is in the picture."
+
+
+def view_ratio(pose: PoseFrame, vis: float) -> float:
+    """Shoulder width against torso length: small from the side, large from the front (or the feet)."""
+    ls, rs = pose.point(lm.LEFT_SHOULDER, vis), pose.point(lm.RIGHT_SHOULDER, vis)
+    torso = torso_vector(pose, vis)
+    if ls is None or rs is None or torso is None:
+        return math.nan
+    length = float(np.hypot(*torso))
+    return float(np.hypot(*(ls - rs))) / length if length > 0 else math.inf
+
+
+def torso_from_vertical_deg(pose: PoseFrame, vis: float) -> float:
+    torso = torso_vector(pose, vis)
+    if torso is None or shoulder_mid(pose, vis) is None:
+        return math.nan
+    return math.degrees(math.atan2(abs(torso[0]), -torso[1]))
+
+
+def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> dict[str, str]:
+    """This frame's set-up problems, code -> sentence. View and posture are judged only at rest."""
+    vis = config.params["visibility_min"]
+    if not pose.person_found:
+        problems = {"no_person": MESSAGES["no_person"]}
+        if pose.other_people:
+            problems["multiple_people"] = MESSAGES["multiple_people"]
+        return problems
+    problems = {}
+    if pose.other_people:
+        problems["multiple_people"] = MESSAGES["multiple_people"]
+    missing = missing_parts(pose, config, vis)
+    if missing:
+        problems["body_out_of_frame"] = out_of_frame_message(missing)
+    if at_rest:
+        ratio = view_ratio(pose, vis)
+        threshold = config.params["view_ratio"]
+        spec = config.spec
+        if not math.isnan(ratio) and (ratio >= threshold) != (spec.view == "front"):
+            problems["wrong_view"] = MESSAGES[f"wrong_view_{spec.view}"]
+        tilt = torso_from_vertical_deg(pose, vis)
+        # From the wrong side the posture cannot be judged (a body lying toward the camera looks upright).
+        if not math.isnan(tilt) and "wrong_view" not in problems:
+            standing = tilt < 45.0 or tilt > 135.0
+            if standing != (spec.posture == "standing"):
+                problems["wrong_posture"] = MESSAGES[f"wrong_posture_{spec.posture}"]
+    return problems

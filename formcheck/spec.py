@@ -1,0 +1,357 @@
+"""Exercise specifications: one declarative TOML file per exercise in ``exercises/``.
+
+A spec names the measurement that drives the phases, the thresholds (all overridable), the variants,
+the form faults (each a named rule from ``formcheck.rules`` with a limit and a cue) and the cue texts.
+Loading validates everything and turns every mistake into one sentence naming the file and the key.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from formcheck import landmarks as lm
+from formcheck.errors import FormcheckError
+
+EXERCISES_DIR = Path(__file__).resolve().parent.parent / "exercises"
+
+VIEWS = ("side", "front")
+POSTURES = ("lying", "standing")
+SIDE_MODES = ("none", "either", "both", "signed")
+PHASES = ("start", "raising", "hold", "lowering")
+
+# Parameters every exercise has, with the defaults used when the file does not give them.
+COMMON_PARAMS: dict[str, float] = {
+    "hysteresis_deg": 5.0,
+    "grace_s": 0.5,
+    "visibility_min": 0.5,
+    "baseline_s": 1.0,
+    "still_frac": 0.06,
+    "fault_min_s": 0.2,
+    "setup_min_s": 0.5,
+    "speed_window_s": 0.2,
+    "cue_gap_s": 2.5,
+    "cue_repeat_s": 8.0,
+    "view_ratio": 0.45,
+    "asymmetry_flag_pct": 15.0,
+}
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    code: str
+    rule: str
+    cue: str
+    priority: int
+    above: str | None = None
+    below: str | None = None
+    phases: tuple[str, ...] = PHASES
+    args: Mapping[str, Any] = field(default_factory=dict)
+    segments: tuple[tuple[int, int], ...] = ()
+
+
+@dataclass(frozen=True)
+class VariantSpec:
+    name: str
+    description: str
+    sides: str
+    params: Mapping[str, float]
+    faults: tuple[str, ...] | None  # None: every fault of the exercise
+
+
+@dataclass(frozen=True)
+class ExerciseSpec:
+    name: str
+    title: str
+    description: str
+    view: str
+    posture: str
+    measurement: str
+    hold_at: str
+    release_at: str
+    required_parts: tuple[str, ...]
+    instructions: tuple[str, ...]
+    params: Mapping[str, float]
+    variants: Mapping[str, VariantSpec]
+    faults: tuple[FaultSpec, ...]
+    cues: Mapping[str, str]
+    angle_joints: Mapping[str, tuple[str, str, str]]
+    path: Path
+
+    @property
+    def default_variant(self) -> str:
+        return next(iter(self.variants))
+
+
+@dataclass(frozen=True)
+class ExerciseConfig:
+    """One exercise and variant with its parameters resolved: what a checker runs on."""
+
+    spec: ExerciseSpec
+    variant: VariantSpec
+    params: Mapping[str, float]
+    faults: tuple[FaultSpec, ...]
+
+    @property
+    def hold_deg(self) -> float:
+        return self.params[self.spec.hold_at]
+
+    @property
+    def release_deg(self) -> float:
+        return self.params[self.spec.release_at]
+
+    def with_overrides(self, overrides: Mapping[str, float]) -> ExerciseConfig:
+        return replace(self, params=_merge_params(self.spec, self.params, overrides, "--set"))
+
+
+def _fail(path: Path, what: str) -> FormcheckError:
+    return FormcheckError(f"Exercise file {path.name}: {what}. Fix the file or restore it from the project.")
+
+
+def _take(table: Mapping[str, Any], key: str, kind: type | tuple[type, ...], path: Path, where: str) -> Any:
+    if key not in table:
+        raise _fail(path, f"'{where}{key}' is missing")
+    value = table[key]
+    if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
+        raise _fail(path, f"'{where}{key}' has the wrong type ({type(value).__name__})")
+    return value
+
+
+def _check_keys(table: Mapping[str, Any], allowed: set[str], path: Path, where: str) -> None:
+    unknown = sorted(set(table) - allowed)
+    if unknown:
+        raise _fail(path, f"unknown key '{where}{unknown[0]}'")
+
+
+def _numbers(table: Any, path: Path, where: str) -> dict[str, float]:
+    if not isinstance(table, dict):
+        raise _fail(path, f"'{where}' must be a table of numbers")
+    out: dict[str, float] = {}
+    for key, value in table.items():
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise _fail(path, f"'{where}.{key}' must be a number")
+        out[key] = float(value)
+    return out
+
+
+def _merge_params(
+    spec: ExerciseSpec, base: Mapping[str, float], overrides: Mapping[str, float], origin: str
+) -> dict[str, float]:
+    merged = dict(base)
+    for key, value in overrides.items():
+        if key not in merged:
+            known = ", ".join(sorted(spec.params))
+            raise FormcheckError(f"{origin}: '{key}' is not a setting of {spec.name}; known settings: {known}.")
+        if not math.isfinite(value) or value < 0:
+            raise FormcheckError(f"{origin}: '{key}' must be a non-negative number, not {value}.")
+        merged[key] = float(value)
+    hold, release = merged[spec.hold_at], merged[spec.release_at]
+    if not release < hold:
+        raise FormcheckError(
+            f"{origin}: {spec.release_at} ({release:g}) must be below {spec.hold_at} ({hold:g}) for {spec.name}."
+        )
+    return merged
+
+
+def load_spec(path: Path) -> ExerciseSpec:
+    from formcheck import measurements, rules  # registries of measurement and rule names
+
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise FormcheckError(f"Cannot read exercise file {path}: {exc.strerror}.") from exc
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise _fail(path, f"it is not valid TOML ({exc})") from exc
+
+    top_keys = {
+        "name", "title", "description", "view", "posture", "measurement", "hold_at", "release_at",
+        "required_parts", "instructions", "params", "variants", "faults", "cues", "angle_joints",
+    }  # fmt: skip
+    _check_keys(raw, top_keys, path, "")
+    name = _take(raw, "name", str, path, "")
+    if name != path.stem:
+        raise _fail(path, f"'name' is '{name}' but the file is named {path.stem}.toml")
+    view = _take(raw, "view", str, path, "")
+    if view not in VIEWS:
+        raise _fail(path, f"'view' must be one of {', '.join(VIEWS)}")
+    posture = _take(raw, "posture", str, path, "")
+    if posture not in POSTURES:
+        raise _fail(path, f"'posture' must be one of {', '.join(POSTURES)}")
+    measurement = _take(raw, "measurement", str, path, "")
+    if measurement not in measurements.SIGNALS:
+        raise _fail(path, f"'measurement' names unknown measurement '{measurement}'")
+    parts = tuple(_take(raw, "required_parts", list, path, ""))
+    for part in parts:
+        if part not in lm.BODY_PARTS:
+            raise _fail(path, f"'required_parts' names unknown body part '{part}'")
+
+    params = dict(COMMON_PARAMS)
+    params.update(_numbers(_take(raw, "params", dict, path, ""), path, "params"))
+    hold_at = _take(raw, "hold_at", str, path, "")
+    release_at = _take(raw, "release_at", str, path, "")
+    for key in (hold_at, release_at):
+        if key not in params:
+            raise _fail(path, f"'hold_at'/'release_at' name '{key}', which is not in [params]")
+
+    cues = _take(raw, "cues", dict, path, "")
+    for key, text in cues.items():
+        if not isinstance(text, str) or not text.strip():
+            raise _fail(path, f"'cues.{key}' must be a sentence")
+
+    faults = []
+    codes: set[str] = set()
+    for i, f in enumerate(raw.get("faults", [])):
+        where = f"faults[{i}]."
+        if not isinstance(f, dict):
+            raise _fail(path, f"'faults[{i}]' must be a table")
+        _check_keys(f, {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments"}, path, where)
+        code = _take(f, "code", str, path, where)
+        if code in codes:
+            raise _fail(path, f"fault '{code}' is defined twice")
+        codes.add(code)
+        rule = _take(f, "rule", str, path, where)
+        if rule not in rules.RULES:
+            raise _fail(path, f"fault '{code}' uses unknown rule '{rule}'")
+        above, below = f.get("above"), f.get("below")
+        if above is None and below is None:
+            raise _fail(path, f"fault '{code}' needs 'above' or 'below' (a parameter name)")
+        for limit in (above, below):
+            if limit is not None and limit not in params:
+                raise _fail(path, f"fault '{code}' limit '{limit}' is not in [params]")
+        phases = tuple(f.get("phases", PHASES))
+        if any(p not in PHASES for p in phases):
+            raise _fail(path, f"fault '{code}' names an unknown phase; phases are {', '.join(PHASES)}")
+        segments = []
+        for seg in f.get("segments", []):
+            if not (isinstance(seg, list) and len(seg) == 2 and all(s in lm.INDEX for s in seg)):
+                raise _fail(path, f"fault '{code}' segments must be pairs of landmark names")
+            segments.append((lm.INDEX[seg[0]], lm.INDEX[seg[1]]))
+        args = f.get("args", {})
+        for lname in args.get("landmarks", []):
+            if lname not in lm.INDEX:
+                raise _fail(path, f"fault '{code}' names unknown landmark '{lname}'")
+        faults.append(
+            FaultSpec(
+                code=code,
+                rule=rule,
+                cue=_take(f, "cue", str, path, where),
+                priority=int(_take(f, "priority", int, path, where)),
+                above=above,
+                below=below,
+                phases=phases,
+                args=args,
+                segments=tuple(segments),
+            )
+        )
+
+    variants: dict[str, VariantSpec] = {}
+    raw_variants = _take(raw, "variants", dict, path, "")
+    if not raw_variants:
+        raise _fail(path, "it defines no [variants]")
+    for vname, v in raw_variants.items():
+        where = f"variants.{vname}."
+        if not isinstance(v, dict):
+            raise _fail(path, f"'variants.{vname}' must be a table")
+        _check_keys(v, {"description", "sides", "params", "faults"}, path, where)
+        sides = _take(v, "sides", str, path, where)
+        if sides not in SIDE_MODES:
+            raise _fail(path, f"'{where}sides' must be one of {', '.join(SIDE_MODES)}")
+        vparams = _numbers(v.get("params", {}), path, f"variants.{vname}.params")
+        for key in vparams:
+            if key not in params:
+                raise _fail(path, f"'{where}params.{key}' is not in [params]")
+        vfaults = v.get("faults")
+        if vfaults is not None:
+            for code in vfaults:
+                if code not in codes:
+                    raise _fail(path, f"'{where}faults' names unknown fault '{code}'")
+            vfaults = tuple(vfaults)
+        variants[vname] = VariantSpec(
+            name=vname,
+            description=_take(v, "description", str, path, where),
+            sides=sides,
+            params=vparams,
+            faults=vfaults,
+        )
+
+    angle_joints = {}
+    for key, joints in raw.get("angle_joints", {}).items():
+        if not (isinstance(joints, list) and len(joints) == 3 and all(j in lm.INDEX for j in joints)):
+            raise _fail(path, f"'angle_joints.{key}' must list three landmark names")
+        angle_joints[key] = (joints[0], joints[1], joints[2])
+
+    spec = ExerciseSpec(
+        name=name,
+        title=_take(raw, "title", str, path, ""),
+        description=_take(raw, "description", str, path, ""),
+        view=view,
+        posture=posture,
+        measurement=measurement,
+        hold_at=hold_at,
+        release_at=release_at,
+        required_parts=parts,
+        instructions=tuple(raw.get("instructions", ())),
+        params=params,
+        variants=variants,
+        faults=tuple(faults),
+        cues=cues,
+        angle_joints=angle_joints,
+        path=path,
+    )
+    for vname in variants:
+        try:
+            _merge_params(spec, params, variants[vname].params, f"Exercise file {path.name}")
+        except FormcheckError as exc:
+            raise _fail(path, f"variant '{vname}': {exc.message.rstrip('.')}") from exc
+    return spec
+
+
+def available_exercises(directory: Path = EXERCISES_DIR) -> dict[str, Path]:
+    return {p.stem: p for p in sorted(directory.glob("*.toml"))}
+
+
+def load_exercise(
+    name: str,
+    variant: str | None = None,
+    overrides: Mapping[str, float] | None = None,
+    directory: Path = EXERCISES_DIR,
+) -> ExerciseConfig:
+    """Resolve an exercise and variant with parameter overrides into a runnable configuration."""
+    known = available_exercises(directory)
+    path = Path(name)
+    if path.suffix == ".toml" and path.exists():
+        spec = load_spec(path)
+    elif name in known:
+        spec = load_spec(known[name])
+    else:
+        raise FormcheckError(
+            f"Unknown exercise '{name}'; choose one of: {', '.join(known)} (see 'formcheck exercises')."
+        )
+    vname = variant or spec.default_variant
+    if vname not in spec.variants:
+        raise FormcheckError(
+            f"Exercise {spec.name} has no variant '{vname}'; choose one of: {', '.join(spec.variants)}."
+        )
+    v = spec.variants[vname]
+    params = _merge_params(spec, spec.params, v.params, f"Variant {vname}")
+    faults = spec.faults if v.faults is None else tuple(f for f in spec.faults if f.code in v.faults)
+    config = ExerciseConfig(spec=spec, variant=v, params=params, faults=faults)
+    return config.with_overrides(overrides or {})
+
+
+def parse_settings(items: list[str] | None) -> dict[str, float]:
+    """Parse ``key=value`` strings from the command line."""
+    out: dict[str, float] = {}
+    for item in items or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise FormcheckError(f"--set '{item}' must look like key=value, for example --set hold_s=20.")
+        try:
+            out[key.strip()] = float(value)
+        except ValueError:
+            raise FormcheckError(f"--set '{item}': '{value}' is not a number.") from None
+    return out

@@ -1,0 +1,185 @@
+"""Supine knee-to-chest on synthetic poses: reps, sides, holds, hysteresis, dropouts, faults."""
+
+import numpy as np
+import pytest
+from synthetic import Script, const, frames, keyframes, run_script
+
+from formcheck import landmarks as lm
+from formcheck.measurements import hip_flexion_deg
+
+
+def time_above(fn, threshold, t0, t1, step=0.001):
+    ts = np.arange(t0, t1, step)
+    return float(np.sum([fn(t) >= threshold for t in ts]) * step)
+
+
+def leg(points):
+    return keyframes(points)
+
+
+LEFT = leg([(0, 0), (3, 0), (6, 120), (12, 120), (15, 0)])
+RIGHT = leg([(0, 0), (16, 0), (19, 105), (25, 105), (28, 0)])
+
+
+def test_hip_flexion_is_180_minus_shoulder_hip_knee():
+    pose = frames(Script("supine", 0.1, {"left_flex": const(90.0), "right_flex": const(30.0)}))[0]
+    assert hip_flexion_deg(pose, "left", 0.5) == pytest.approx(90.0, abs=1e-6)
+    assert hip_flexion_deg(pose, "right", 0.5) == pytest.approx(30.0, abs=3.0)  # far side offset
+
+
+def test_alternating_legs_count_per_side_with_true_hold_times():
+    script = Script("supine", 30, {"left_flex": LEFT, "right_flex": RIGHT}, jitter_px=1.0)
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=5)
+    assert [r.side for r in checker.reps] == ["left", "right"]
+    assert all(r.result == "good" and r.complete for r in checker.reps)
+    assert checker.reps[0].hold_s == pytest.approx(time_above(LEFT, 100, 0, 30), abs=0.15)
+    assert checker.reps[1].hold_s == pytest.approx(time_above(RIGHT, 100, 0, 30), abs=0.15)
+    assert checker.reps[0].peak_deg == pytest.approx(120, abs=2)
+    assert checker.reps[1].peak_deg == pytest.approx(105, abs=4)
+    assert checker.reps[0].start_s == pytest.approx(4.5, abs=0.2)  # crossing 60 deg on the way up
+    assert checker.reps[0].end_s == pytest.approx(13.5, abs=0.2)
+
+
+def test_hold_shorter_than_prescribed_is_a_short_hold_not_a_good_rep():
+    script = Script("supine", 16, {"left_flex": LEFT})
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=10)
+    assert [r.result for r in checker.reps] == ["short_hold"]
+
+
+def test_knee_that_never_reaches_the_target_is_incomplete():
+    script = Script("supine", 16, {"left_flex": leg([(0, 0), (3, 0), (6, 90), (9, 90), (12, 0)])})
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=2)
+    assert [(r.result, r.complete) for r in checker.reps] == [("incomplete", True)]
+
+
+def test_no_phantom_reps_when_the_angle_jitters_around_a_threshold():
+    rng = np.random.default_rng(3)
+    wobble = rng.normal(0, 3.0, 2000)
+
+    def around(center):
+        return lambda t: center + wobble[int(t * 30) % 2000]
+
+    for center, expected in ((60.0, 0), (100.0, 0)):
+        # Rise once to the centre, jitter there for 20 s with +-3 deg noise, never come back down.
+        base = leg([(0, 0), (3, 0), (5, center)])
+        script = Script("supine", 25, {"left_flex": lambda t, b=base, a=around(center): b(t) if t < 5 else a(t)})
+        checker, updates = run_script(script, "knee_to_chest", "single", hold_s=3)
+        complete = [r for r in checker.reps if r.complete]
+        assert len(complete) == expected, f"phantom reps around {center}"
+        phases = [e.phase for u in updates for e in u.events if type(e).__name__ == "PhaseChanged"]
+        assert phases.count("raising") <= 1
+
+
+def test_dropout_inside_a_hold_pauses_the_timer_instead_of_resetting_it():
+    left = leg([(0, 0), (3, 0), (6, 120), (15, 120), (18, 0)])
+    lost = (8.0, 9.5)  # 1.5 s: far longer than the grace time
+    script = Script("supine", 20, {"left_flex": left}, no_person=[lost])
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=5)
+    assert len(checker.reps) == 1
+    expected = time_above(left, 100, 0, 20) - (lost[1] - lost[0])
+    assert checker.reps[0].hold_s == pytest.approx(expected, abs=0.2)
+    assert checker.reps[0].result == "good"
+
+
+def test_short_dip_within_grace_does_not_reset_but_long_dip_does():
+    def with_dip(length):
+        return leg([(0, 0), (3, 0), (5, 120), (8, 120), (8.1, 85), (8.1 + length, 85), (8.2 + length, 120),
+                    (13, 120), (15, 0)])
+
+    short = Script("supine", 17, {"left_flex": with_dip(0.2)})
+    checker, _ = run_script(short, "knee_to_chest", "single", hold_s=5)
+    # Hold continues after a 0.2 s dip: the longest stretch is the sum of both sides of the dip.
+    assert checker.reps[0].hold_s == pytest.approx(time_above(with_dip(0.2), 100, 0, 17), abs=0.25)
+
+    long = Script("supine", 17, {"left_flex": with_dip(2.0)})
+    checker, _ = run_script(long, "knee_to_chest", "single", hold_s=5)
+    after = time_above(with_dip(2.0), 100, 9, 17)
+    assert checker.reps[0].hold_s == pytest.approx(after, abs=0.25)
+    assert len(checker.reps) == 1
+
+
+def test_double_variant_needs_both_knees_at_the_target():
+    both = leg([(0, 0), (3, 0), (6, 120), (10, 120), (13, 0)])
+    weak = leg([(0, 0), (3, 0), (6, 90), (10, 90), (13, 0)])
+    checker, _ = run_script(Script("supine", 15, {"left_flex": both, "right_flex": both}), "knee_to_chest",
+                            "double", hold_s=3)
+    assert [(r.side, r.result) for r in checker.reps] == [("both", "good")]
+    checker, _ = run_script(Script("supine", 15, {"left_flex": both, "right_flex": weak}), "knee_to_chest",
+                            "double", hold_s=3)
+    assert [(r.side, r.result) for r in checker.reps] == [("both", "incomplete")]
+    assert checker.reps[0].peak_deg == pytest.approx(90, abs=4)
+
+
+def test_head_lift_is_reported_with_its_interval_and_marks_the_rep():
+    head = keyframes([(0, 0), (7, 0), (7.5, 0.35), (9.5, 0.35), (10, 0)])
+    script = Script("supine", 16, {"left_flex": LEFT, "head_rise": head})
+    checker, updates = run_script(script, "knee_to_chest", "single", hold_s=3)
+    faults = [(i.code, i.start_s, i.end_s) for i in checker.fault_intervals]
+    assert [f[0] for f in faults] == ["head_lift"]
+    assert faults[0][1] == pytest.approx(7.3, abs=0.4)
+    assert faults[0][2] == pytest.approx(9.9, abs=0.4)
+    assert checker.reps[0].result == "faulty" and checker.reps[0].faults == ("head_lift",)
+    cues = [e.text for u in updates for e in u.events if type(e).__name__ == "CueGiven"]
+    assert "Rest your head on the floor." in cues
+
+
+def test_hold_timer_pauses_while_form_is_wrong():
+    head = keyframes([(0, 0), (7, 0), (7.2, 0.35), (9.2, 0.35), (9.4, 0)])
+    script = Script("supine", 16, {"left_flex": LEFT, "head_rise": head})
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=3)
+    clean, _ = run_script(Script("supine", 16, {"left_flex": LEFT}), "knee_to_chest", "single", hold_s=3)
+    # The hold restarts after the fault: the longest clean stretch is shorter than the full hold.
+    assert checker.reps[0].hold_s < clean.reps[0].hold_s - 1.5
+
+
+def test_hips_lift_and_other_leg_lift():
+    hips = keyframes([(0, 0), (7, 0), (7.5, 0.3), (9, 0.3), (9.5, 0)])
+    checker, _ = run_script(Script("supine", 16, {"left_flex": LEFT, "hips_rise": hips}), "knee_to_chest",
+                            "single", hold_s=3)
+    assert "hips_lift" in {i.code for i in checker.fault_intervals}
+    other = keyframes([(0, 0), (7, 0), (8, 55), (10, 55), (11, 0)])
+    checker, _ = run_script(Script("supine", 16, {"left_flex": LEFT, "right_flex": other}), "knee_to_chest",
+                            "single", hold_s=3)
+    assert {i.code for i in checker.fault_intervals} == {"other_leg_lift"}
+    assert checker.reps[0].side == "left"
+
+
+def test_too_fast_movement_is_a_fault_and_slow_is_not():
+    fast = leg([(0, 0), (3, 0), (3.5, 120), (8, 120), (8.5, 0)])
+    checker, _ = run_script(Script("supine", 11, {"left_flex": fast}), "knee_to_chest", "single", hold_s=3)
+    assert {i.code for i in checker.fault_intervals} == {"too_fast"}
+    assert checker.reps[0].result == "faulty"
+    slow, _ = run_script(Script("supine", 16, {"left_flex": LEFT}, jitter_px=1.0), "knee_to_chest", "single",
+                         hold_s=3)
+    assert slow.fault_intervals == []
+
+
+def test_asymmetry_names_the_weaker_side():
+    from formcheck.report import summarize
+
+    script = Script("supine", 30, {"left_flex": LEFT, "right_flex": RIGHT})
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=5)
+    summary = summarize(checker.reps, ("left", "right"), 10.0)
+    left, right = summary["peak_deg_by_side"]["left"], summary["peak_deg_by_side"]["right"]
+    assert summary["asymmetry_index_pct"] == pytest.approx(abs(left - right) / ((left + right) / 2) * 100, abs=0.1)
+    assert summary["asymmetry_index_pct"] == pytest.approx(13.3, abs=2.5)  # 120 vs 105 deg
+    assert summary["weaker_side"] == "right"
+    assert summarize(checker.reps, ("left", "right"), 15.0)["weaker_side"] is None
+
+
+def test_nothing_counts_before_the_person_is_still_in_the_start_position():
+    # The person arrives with a knee up, wriggles, then lies still: the early movement is not a rep.
+    left = leg([(0, 110), (1.5, 110), (2.5, 0), (5, 0), (8, 120), (12, 120), (15, 0)])
+    script = Script("supine", 17, {"left_flex": left}, jitter_px=0.5)
+    checker, updates = run_script(script, "knee_to_chest", "single", hold_s=3)
+    assert len(checker.reps) == 1
+    assert checker.reps[0].start_s > 5
+    ready = [u.state.t_s for u in updates if u.state.ready]
+    assert ready[0] > 2.5
+
+
+def test_far_side_landmarks_missing_is_missing_not_a_guess():
+    script = Script("supine", 12, {"left_flex": LEFT}, hidden=[(0, 12, [lm.RIGHT_HIP, lm.RIGHT_KNEE])])
+    checker, updates = run_script(script, "knee_to_chest", "single", hold_s=3)
+    assert checker.reps == []
+    assert all(np.isnan(u.state.measurements["hip_flexion_right_deg"]) for u in updates)

@@ -1,0 +1,1 @@
+"""PyQt6 user interface: a thin observer of the formcheck pipeline."""
