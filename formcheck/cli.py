@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import json
 import os
 import sys
@@ -12,6 +13,7 @@ from typing import Any
 from formcheck import native  # noqa: F401  (sets native log levels before mediapipe loads)
 from formcheck.errors import FormcheckError
 
+EXTENSION_MODULES = ("formcheck.commands_eval", "formcheck.sessions.commands", "ui.commands")
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_videos"
 DEMO_CLIP = "k2c_single_good_male_2m"
 
@@ -151,6 +153,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="show what formcheck does on a bundled sample clip")
     p.set_defaults(func=cmd_demo)
+
+    # Other parts of the program add their own commands (and may replace 'demo' with the window).
+    # Each module has register(subparsers, parent_parser) and imports Qt only when a command runs.
+    for module_name in EXTENSION_MODULES:
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name and module_name.startswith(exc.name):
+                continue  # that part is not built (yet)
+            raise
+        module.register(sub, parser)
     return parser
 
 

@@ -95,6 +95,22 @@ class CueGiven(Event):
 
 
 @dataclass(frozen=True, slots=True)
+class PainStop(Event):
+    """The person pressed the pain stop: the exercise stops here; the score may follow."""
+
+    score: int | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class PainScore(Event):
+    """A 0-10 pain score, given before or after a session (or after a pain stop)."""
+
+    when: str = "before"  # "before" | "after" | "pain_stop"
+    score: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class CheckerState:
     """Everything a live view needs for one frame, already decided."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 
@@ -15,7 +16,7 @@ from formcheck.events import Event, FrameUpdate, Interval, Rep
 from formcheck.filters import OneEuroFilter
 from formcheck.pose import PoseEstimator
 from formcheck.pose_frame import PoseFrame
-from formcheck.sources import FrameSource, PrefetchingSource
+from formcheck.sources import Frame, FrameSource, PrefetchingSource
 from formcheck.spec import ExerciseConfig
 
 
@@ -70,7 +71,21 @@ class AnalysisResult:
     events: list[Event] = field(default_factory=list)
 
 
-Sink = Callable[[FrameUpdate], None]
+class Sink(Protocol):
+    """Something that observes a run: the live view, the session recorder, audio cues.
+
+    ``on_frame`` runs on the pipeline's thread for every frame and must be quick (hand work to another
+    thread if it is not). ``on_event`` receives events that come from the user rather than the frames
+    (pain stop, pain scores). ``close`` is called once when the run ends, also after an error.
+    """
+
+    def on_frame(self, frame: Frame, update: FrameUpdate) -> None: ...
+
+    def on_event(self, event: Event) -> None: ...
+
+    def close(self, result: AnalysisResult) -> None: ...
+
+
 Progress = Callable[[int, int | None], None]
 
 
@@ -82,10 +97,13 @@ def run(
     progress: Progress | None = None,
     prefetch: bool = True,
     stop: Callable[[], bool] | None = None,
+    pace: float | None = None,
 ) -> AnalysisResult:
     """Run every frame of ``source`` through the pipeline and collect the result.
 
     Decoding runs on a background thread (prefetch) so it costs nothing on top of pose inference.
+    ``pace`` replays a file in real time at that speed (1.0 = as recorded); None runs flat out.
+    ``stop`` is polled before every frame (a pain stop, a closed window).
     A source that fails part-way (camera unplugged) ends the run early: the result keeps everything
     up to that point and carries the error for the caller to report.
     """
@@ -111,12 +129,18 @@ def run(
             t1 = time.perf_counter()
             if frame is None:
                 break
+            if pace:
+                # Real-time replay: wait until this frame's moment, measured on the source's own clock.
+                due = started + frame.t_s / pace
+                if due > t1:
+                    time.sleep(due - t1)
+                t1 = time.perf_counter()
             pose = estimator.estimate(frame)
             t2 = time.perf_counter()
             update = pipeline.step(pose)
             t3 = time.perf_counter()
             for sink in sinks:
-                sink(update)
+                sink.on_frame(frame, update)
             t4 = time.perf_counter()
             times.wait_for_frame_s += t1 - t0
             times.pose_s += t2 - t1
@@ -136,7 +160,7 @@ def run(
         truncated = bool(getattr(feed, "truncated", False))
         feed.close()
     checker = pipeline.checker
-    return AnalysisResult(
+    result = AnalysisResult(
         config=config,
         source_name=source.name,
         fps=source.fps,
@@ -153,3 +177,6 @@ def run(
         series=series,
         events=all_events,
     )
+    for sink in sinks:
+        sink.close(result)
+    return result
