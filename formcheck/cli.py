@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import json
 import os
@@ -43,7 +44,8 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
         tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
         os.replace(tmp, path)
     except OSError as exc:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
         raise FormcheckError(f"Cannot write {path}: {reason}; free some space or choose another path.") from exc
 

@@ -9,6 +9,9 @@ from collections.abc import Iterator
 
 os.environ.setdefault("GLOG_minloglevel", "2")
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+# FFmpeg's decoder warnings about damaged files: formcheck says it in one sentence instead.
+os.environ.setdefault("OPENCV_FFMPEG_LOGLEVEL", "-8")
+os.environ.setdefault("OPENCV_LOG_LEVEL", "ERROR")
 
 
 @contextlib.contextmanager

@@ -16,6 +16,7 @@ from typing import Protocol
 import cv2
 import numpy as np
 
+from formcheck import native  # noqa: F401  (quiets FFmpeg before cv2 loads)
 from formcheck.errors import FormcheckError
 
 # A file whose decodable frames fall this far short of its header's count is called truncated.
@@ -81,7 +82,10 @@ class VideoFileSource(_CaptureSource):
             raise FormcheckError(f"{path} is a folder, not a video file; give the path of a video.")
         cap = cv2.VideoCapture(str(path))
         if not cap.isOpened():
-            raise FormcheckError(f"{path} is not a video formcheck can read; use an .mp4, .avi or .mov file.")
+            raise FormcheckError(
+                f"{path} cannot be read as a video (not a video file, or damaged or incomplete); "
+                "use an .mp4, .avi or .mov file that plays in a video player."
+            )
         super().__init__(cap, path.name)
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
         self.frame_count = count if count > 0 else None

@@ -1,0 +1,86 @@
+"""`formcheck eval` (accuracy on the sample clips) and `formcheck bench` (speed)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+from formcheck.errors import FormcheckError
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_videos"
+
+
+def _evaluate_one(path: str) -> tuple[object, dict]:
+    from formcheck.evaluation import evaluate_clip
+
+    return evaluate_clip(Path(path))
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from formcheck.cli import write_json
+    from formcheck.evaluation import format_table, truth_files
+
+    files = truth_files(Path(args.dir))
+    if args.only:
+        files = [f for f in files if any(o in f.name for o in args.only)]
+        if not files:
+            raise FormcheckError(f"No clip in {args.dir} matches {', '.join(args.only)}.")
+    if args.jobs > 1:
+        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
+            results = list(pool.map(_evaluate_one, [str(f) for f in files]))
+    else:
+        results = []
+        for f in files:
+            sys.stderr.write(f"evaluating {f.name}\n") if sys.stderr.isatty() else None
+            results.append(_evaluate_one(str(f)))
+    scores = [r[0] for r in results]
+    print(format_table(scores))  # type: ignore[arg-type]
+    if args.json:
+        write_json(
+            Path(args.json),
+            {
+                "clips": [
+                    {**s.__dict__, "passed": s.passed, "precision": s.precision, "recall": s.recall, "report": rep}
+                    for s, rep in results
+                ]
+            },
+        )
+    failed = [s.clip for s in scores if not s.passed]  # type: ignore[attr-defined]
+    if failed:
+        raise FormcheckError(f"{len(failed)} clip(s) outside tolerance: {', '.join(failed)}.", exit_code=1)
+    return 0
+
+
+def cmd_bench(args: argparse.Namespace) -> int:
+    from formcheck.bench import benchmark, format_figures
+    from formcheck.cli import demo_clip
+    from formcheck.spec import load_exercise
+
+    if args.video:
+        video, exercise, variant, settings = Path(args.video), args.exercise, args.variant, {}
+        if not exercise:
+            raise FormcheckError("Give --exercise with a video of your own, e.g. --exercise side_bend.")
+    else:
+        video, exercise, variant, settings = demo_clip()
+    config = load_exercise(exercise, variant, settings)
+    print(format_figures(video, benchmark(video, config, rounds=args.rounds)))
+    return 0
+
+
+def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("eval", help="analyse every sample clip with a truth file and compare")
+    p.add_argument("dir", nargs="?", default=str(SAMPLE_DIR), help="folder of clips (default: sample_videos/)")
+    p.add_argument("--only", action="append", help="only clips whose name contains this text")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="clips analysed in parallel")
+    p.add_argument("--json", metavar="PATH", help="also write scores and reports as JSON")
+    p.set_defaults(func=cmd_eval)
+
+    p = sub.add_parser("bench", help="speed of the pipeline against a bare MediaPipe loop")
+    p.add_argument("video", nargs="?", help="clip to run on (default: the demo clip)")
+    p.add_argument("--exercise", "-e")
+    p.add_argument("--variant", "-v")
+    p.add_argument("--rounds", type=int, default=2, help="alternations of the loops; the best of each is kept")
+    p.set_defaults(func=cmd_bench)

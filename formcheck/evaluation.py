@@ -1,0 +1,198 @@
+"""Accuracy evaluation: analyse every sample clip that has a ground-truth file and compare.
+
+A clip passes when its rep counts per side are exact, every matched rep's hold and peak angle are
+within tolerance, every true fault and set-up problem is reported within 1 s of its true interval,
+and nothing is reported that is not there.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from formcheck.errors import FormcheckError
+
+DEFAULT_TOLERANCES = {
+    "hold_s": 0.5,
+    "peak_deg_front": 3.0,
+    "peak_deg_side": 10.0,
+    "interval_s": 1.0,
+}
+
+
+@dataclass
+class ClipScore:
+    clip: str
+    reps_true: dict[str, int]
+    reps_found: dict[str, int]
+    hold_err_s: float | None
+    peak_err_deg: float | None
+    faults_true: int
+    faults_found: int
+    faults_matched_true: int
+    faults_matched_found: int
+    setup_true: int
+    setup_caught: int
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+    @property
+    def precision(self) -> float | None:
+        return self.faults_matched_found / self.faults_found if self.faults_found else None
+
+    @property
+    def recall(self) -> float | None:
+        return self.faults_matched_true / self.faults_true if self.faults_true else None
+
+
+def _count_by_side(reps: list[dict[str, Any]]) -> dict[str, int]:
+    return dict(Counter(r["side"] or "all" for r in reps))
+
+
+def _overlaps(a: dict[str, Any], b: dict[str, Any], slack_s: float, end_s: float) -> bool:
+    a_end = a["end_s"] if a["end_s"] is not None else end_s
+    b_end = b["end_s"] if b["end_s"] is not None else end_s
+    return a["start_s"] <= b_end + slack_s and b["start_s"] <= a_end + slack_s
+
+
+def _match_intervals(true: list[dict], found: list[dict], slack_s: float, end_s: float) -> tuple[int, int]:
+    """(true intervals matched by a found one of the same code, found intervals matching a true one)."""
+    matched_true = sum(
+        any(f["code"] == t["code"] and _overlaps(t, f, slack_s, end_s) for f in found) for t in true
+    )
+    matched_found = sum(
+        any(f["code"] == t["code"] and _overlaps(t, f, slack_s, end_s) for t in true) for f in found
+    )
+    return matched_true, matched_found
+
+
+def _match_reps(true: list[dict], found: list[dict]) -> list[tuple[dict, dict]]:
+    """Pair reps of the same side by time overlap, in order."""
+    pairs = []
+    used: set[int] = set()
+    for t in true:
+        for i, f in enumerate(found):
+            if i in used or f["side"] != t["side"]:
+                continue
+            if _overlaps(t, f, 0.5, math.inf):
+                pairs.append((t, f))
+                used.add(i)
+                break
+    return pairs
+
+
+def score_clip(truth: dict[str, Any], report: dict[str, Any], view: str) -> ClipScore:
+    tol = dict(DEFAULT_TOLERANCES)
+    tol.update(truth.get("tolerances", {}))
+    peak_tol = tol.get("peak_deg", tol["peak_deg_front"] if view == "front" else tol["peak_deg_side"])
+    end_s = float(report.get("duration_s") or truth.get("duration_s") or 0.0)
+    problems: list[str] = []
+
+    reps_true, reps_found = _count_by_side(truth["reps"]), _count_by_side(report["reps"])
+    if reps_true != reps_found:
+        problems.append(f"reps per side {reps_found} != true {reps_true}")
+    pairs = _match_reps(truth["reps"], report["reps"])
+    hold_errs = [abs(f["hold_s"] - t["hold_s"]) for t, f in pairs]
+    peak_errs = [abs(f["peak_deg"] - t["peak_deg"]) for t, f in pairs]
+    for t, f in pairs:
+        if t["result"] != f["result"]:
+            problems.append(f"rep at {t['start_s']:.1f} s is '{f['result']}', truly '{t['result']}'")
+    hold_err = max(hold_errs) if hold_errs else None
+    peak_err = max(peak_errs) if peak_errs else None
+    if hold_err is not None and hold_err > tol["hold_s"]:
+        problems.append(f"hold error {hold_err:.2f} s > {tol['hold_s']} s")
+    if peak_err is not None and peak_err > peak_tol:
+        problems.append(f"peak-angle error {peak_err:.1f} deg > {peak_tol} deg")
+
+    mt, mf = _match_intervals(truth["faults"], report["faults"], tol["interval_s"], end_s)
+    if mt < len(truth["faults"]):
+        missed = [t["code"] for t in truth["faults"] if not any(
+            f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for f in report["faults"])]
+        problems.append(f"missed faults: {', '.join(missed)}")
+    if mf < len(report["faults"]):
+        extra = [f["code"] for f in report["faults"] if not any(
+            f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for t in truth["faults"])]
+        problems.append(f"faults not in the truth: {', '.join(extra)}")
+
+    st, _ = _match_intervals(truth["setup"], report["setup"], tol["interval_s"], end_s)
+    if st < len(truth["setup"]):
+        missed = [t["code"] for t in truth["setup"] if not any(
+            f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for f in report["setup"])]
+        problems.append(f"set-up problems not caught: {', '.join(missed)}")
+
+    return ClipScore(
+        clip=truth.get("clip", ""),
+        reps_true=reps_true,
+        reps_found=reps_found,
+        hold_err_s=hold_err,
+        peak_err_deg=peak_err,
+        faults_true=len(truth["faults"]),
+        faults_found=len(report["faults"]),
+        faults_matched_true=mt,
+        faults_matched_found=mf,
+        setup_true=len(truth["setup"]),
+        setup_caught=st,
+        problems=problems,
+    )
+
+
+def truth_files(directory: Path) -> list[Path]:
+    if not directory.is_dir():
+        raise FormcheckError(f"{directory} is not a folder of sample clips.")
+    files = sorted(directory.glob("*.truth.json"))
+    if not files:
+        raise FormcheckError(f"No *.truth.json files in {directory}: nothing to evaluate.")
+    return files
+
+
+def load_truth(path: Path) -> dict[str, Any]:
+    try:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        for key in ("exercise", "reps", "faults", "setup"):
+            truth[key]
+    except (OSError, ValueError, KeyError) as exc:
+        raise FormcheckError(f"Truth file {path.name} is unreadable or incomplete ({exc}).") from exc
+    truth.setdefault("clip", path.name.removesuffix(".truth.json"))
+    return truth
+
+
+def evaluate_clip(truth_path: Path) -> tuple[ClipScore, dict[str, Any]]:
+    from formcheck.cli import analyze_file
+    from formcheck.spec import load_exercise
+
+    truth = load_truth(truth_path)
+    video = truth_path.with_name(truth_path.name.replace(".truth.json", ".mp4"))
+    report, _ = analyze_file(video, truth["exercise"], truth.get("variant"), truth.get("settings", {}))
+    view = load_exercise(truth["exercise"], truth.get("variant")).spec.view
+    return score_clip(truth, report, view), report
+
+
+def _fmt(x: float | None, spec: str) -> str:
+    return "-" if x is None else format(x, spec)
+
+
+def format_table(scores: list[ClipScore]) -> str:
+    def sides(d: dict[str, int]) -> str:
+        return " ".join(f"{k[0].upper()}{v}" for k, v in sorted(d.items())) or "0"
+
+    header = f"{'clip':<34} {'reps found/true':<17} {'hold err':>8} {'peak err':>8} {'faults P/R':>11} {'setup':>6}  ok"
+    lines = [header, "-" * len(header)]
+    for s in scores:
+        pr = f"{_fmt(s.precision, '.2f')}/{_fmt(s.recall, '.2f')}"
+        lines.append(
+            f"{s.clip[:34]:<34} {sides(s.reps_found) + ' / ' + sides(s.reps_true):<17} "
+            f"{_fmt(s.hold_err_s, '.2f'):>7}s {_fmt(s.peak_err_deg, '.1f'):>7}° {pr:>11} "
+            f"{s.setup_caught}/{s.setup_true:<4}  {'yes' if s.passed else 'NO'}"
+        )
+        for p in s.problems:
+            lines.append(f"    - {p}")
+    passed = sum(s.passed for s in scores)
+    lines.append(f"{passed} of {len(scores)} clips within tolerance.")
+    return "\n".join(lines)
