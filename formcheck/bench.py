@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import cv2
+import numpy as np
 
 from formcheck import native
 from formcheck.models import resolve_model
@@ -77,7 +78,7 @@ def bare_loop(video: Path) -> tuple[int, float, float, float]:
 def model_only(video: Path, limit: int = 300) -> tuple[int, float]:
     """MediaPipe on frames already decoded in memory: the model's own inference rate."""
     cap = cv2.VideoCapture(str(video))
-    images = []
+    images: list[np.ndarray] = []
     while len(images) < limit:
         ok, image = cap.read()
         if not ok:
@@ -136,7 +137,8 @@ def format_figures(video: Path, fig: BenchFigures) -> str:
             f"  model only (pre-decoded frames):    {fig.model_fps:6.1f} fps",
             f"  formcheck analyze pipeline:         {fig.full_fps:6.1f} fps",
             f"    per frame: waiting for decoder {fig.full_wait_ms:.2f} ms, pose {fig.full_pose_ms:.1f} ms, "
-            f"second-person check {fig.full_others_ms:.2f} ms, smoothing + checker {fig.full_check_ms:.2f} ms",
+            f"second-person check {fig.full_others_ms:.2f} ms, "
+            f"smoothing + checker {fig.full_check_ms:.2f} ms",
             f"  ratio pipeline / bare loop:  {fig.full_vs_bare:.3f}  (goal >= 1.0)",
             f"  ratio pipeline / model only: {fig.full_vs_model:.3f}  (goal >= 0.90)",
         ]

@@ -174,7 +174,9 @@ class ExerciseChecker:
             return False
         core = [11, 12, 23, 24, 25, 26, 27, 28]
         xy = np.stack([f.xy_px[core] for f in self._still])
-        spread = np.nanmax(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)) if np.isfinite(xy).any() else math.inf
+        spread = (
+            np.nanmax(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)) if np.isfinite(xy).any() else math.inf
+        )
         torso = ms.torso_vector(pose, self.vis)
         if torso is None or not spread <= self.params["still_frac"] * float(np.hypot(*torso)):
             # Not still yet: keep only the newest frame and wait for a quiet stretch.
@@ -236,7 +238,9 @@ class ExerciseChecker:
             else:
                 self.setup_intervals.append(Interval(code, self._open_setup.pop(code), flipped))
                 events.append(SetupProblemEnded(flipped, code))
-        setup_active = {c: self._setup_messages[c] for c, latch in self._setup_latches.items() if latch.active}
+        setup_active = {
+            c: self._setup_messages[c] for c, latch in self._setup_latches.items() if latch.active
+        }
         # Counting pauses on this frame's problems; the debounced ones are for reports and cues.
         blocked = bool(raw)
 
@@ -261,7 +265,7 @@ class ExerciseChecker:
             self._step_phases(t, dt, value, side_now, active_faults, events)
 
         persistent: list[tuple[int, str, str]] = []
-        for code, message in setup_active.items():
+        for message in setup_active.values():
             persistent.append((SETUP_PRIORITY, message, "setup"))
         for f in self.config.faults:
             if f.code in active_faults:
@@ -288,7 +292,9 @@ class ExerciseChecker:
             active_faults=tuple(sorted(active_faults)),
             setup_problems=setup_active,
             cue=self._cue_text,
-            fault_segments=frozenset(s for f in self.config.faults if f.code in active_faults for s in f.segments),
+            fault_segments=frozenset(
+                s for f in self.config.faults if f.code in active_faults for s in f.segments
+            ),
             measurements=measurements,
         )
         return FrameUpdate(pose=pose, state=state, events=tuple(events))

@@ -47,7 +47,9 @@ def write_json(path: Path, data: dict[str, Any]) -> None:
         with contextlib.suppress(OSError):
             tmp.unlink(missing_ok=True)
         reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-        raise FormcheckError(f"Cannot write {path}: {reason}; free some space or choose another path.") from exc
+        raise FormcheckError(
+            f"Cannot write {path}: {reason}; free some space or choose another path."
+        ) from exc
 
 
 def analyze_file(

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.evaluation import ClipScore
 
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_videos"
 
 
-def _evaluate_one(path: str) -> tuple[object, dict]:
+def _evaluate_one(path: str) -> tuple[ClipScore, dict]:
     from formcheck.evaluation import evaluate_clip
 
     return evaluate_clip(Path(path))
@@ -37,18 +37,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
             sys.stderr.write(f"evaluating {f.name}\n") if sys.stderr.isatty() else None
             results.append(_evaluate_one(str(f)))
     scores = [r[0] for r in results]
-    print(format_table(scores))  # type: ignore[arg-type]
+    print(format_table(scores))
     if args.json:
         write_json(
             Path(args.json),
             {
                 "clips": [
-                    {**s.__dict__, "passed": s.passed, "precision": s.precision, "recall": s.recall, "report": rep}
+                    {
+                        **s.__dict__,
+                        "passed": s.passed,
+                        "precision": s.precision,
+                        "recall": s.recall,
+                        "report": rep,
+                    }
                     for s, rep in results
                 ]
             },
         )
-    failed = [s.clip for s in scores if not s.passed]  # type: ignore[attr-defined]
+    failed = [s.clip for s in scores if not s.passed]
     if failed:
         raise FormcheckError(f"{len(failed)} clip(s) outside tolerance: {', '.join(failed)}.", exit_code=1)
     return 0
@@ -60,7 +66,8 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from formcheck.spec import load_exercise
 
     if args.video:
-        video, exercise, variant, settings = Path(args.video), args.exercise, args.variant, {}
+        settings: dict[str, float] = {}
+        video, exercise, variant = Path(args.video), args.exercise, args.variant
         if not exercise:
             raise FormcheckError("Give --exercise with a video of your own, e.g. --exercise side_bend.")
     else:
@@ -72,7 +79,9 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("eval", help="analyse every sample clip with a truth file and compare")
-    p.add_argument("dir", nargs="?", default=str(SAMPLE_DIR), help="folder of clips (default: sample_videos/)")
+    p.add_argument(
+        "dir", nargs="?", default=str(SAMPLE_DIR), help="folder of clips (default: sample_videos/)"
+    )
     p.add_argument("--only", action="append", help="only clips whose name contains this text")
     p.add_argument("--jobs", "-j", type=int, default=1, help="clips analysed in parallel")
     p.add_argument("--json", metavar="PATH", help="also write scores and reports as JSON")
@@ -82,5 +91,7 @@ def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -
     p.add_argument("video", nargs="?", help="clip to run on (default: the demo clip)")
     p.add_argument("--exercise", "-e")
     p.add_argument("--variant", "-v")
-    p.add_argument("--rounds", type=int, default=2, help="alternations of the loops; the best of each is kept")
+    p.add_argument(
+        "--rounds", type=int, default=2, help="alternations of the loops; the best of each is kept"
+    )
     p.set_defaults(func=cmd_bench)

@@ -113,18 +113,33 @@ def score_clip(truth: dict[str, Any], report: dict[str, Any], view: str) -> Clip
 
     mt, mf = _match_intervals(truth["faults"], report["faults"], tol["interval_s"], end_s)
     if mt < len(truth["faults"]):
-        missed = [t["code"] for t in truth["faults"] if not any(
-            f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for f in report["faults"])]
+        missed = [
+            t["code"]
+            for t in truth["faults"]
+            if not any(
+                f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for f in report["faults"]
+            )
+        ]
         problems.append(f"missed faults: {', '.join(missed)}")
     if mf < len(report["faults"]):
-        extra = [f["code"] for f in report["faults"] if not any(
-            f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for t in truth["faults"])]
+        extra = [
+            f["code"]
+            for f in report["faults"]
+            if not any(
+                f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for t in truth["faults"]
+            )
+        ]
         problems.append(f"faults not in the truth: {', '.join(extra)}")
 
     st, _ = _match_intervals(truth["setup"], report["setup"], tol["interval_s"], end_s)
     if st < len(truth["setup"]):
-        missed = [t["code"] for t in truth["setup"] if not any(
-            f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for f in report["setup"])]
+        missed = [
+            t["code"]
+            for t in truth["setup"]
+            if not any(
+                f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for f in report["setup"]
+            )
+        ]
         problems.append(f"set-up problems not caught: {', '.join(missed)}")
 
     return ClipScore(
@@ -182,7 +197,10 @@ def format_table(scores: list[ClipScore]) -> str:
     def sides(d: dict[str, int]) -> str:
         return " ".join(f"{k[0].upper()}{v}" for k, v in sorted(d.items())) or "0"
 
-    header = f"{'clip':<34} {'reps found/true':<17} {'hold err':>8} {'peak err':>8} {'faults P/R':>11} {'setup':>6}  ok"
+    header = (
+        f"{'clip':<34} {'reps found/true':<17} {'hold err':>8} {'peak err':>8} "
+        f"{'faults P/R':>11} {'setup':>6}  ok"
+    )
     lines = [header, "-" * len(header)]
     for s in scores:
         pr = f"{_fmt(s.precision, '.2f')}/{_fmt(s.recall, '.2f')}"

@@ -46,7 +46,9 @@ def load_registry(path: Path = MODELS_DIR / "registry.toml") -> tuple[str, dict[
     try:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise FormcheckError(f"The model registry {path} cannot be read ({exc}); restore it from the project.") from exc
+        raise FormcheckError(
+            f"The model registry {path} cannot be read ({exc}); restore it from the project."
+        ) from exc
     import mediapipe
 
     mp_dir = Path(mediapipe.__file__).resolve().parent

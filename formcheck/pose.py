@@ -107,9 +107,9 @@ class MediaPipePose:
         core = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP]
         center = xy[core].mean(axis=0)
         torso = float(np.hypot(*(xy[core[:2]].mean(axis=0) - xy[core[2:]].mean(axis=0))))
-        if self._last_center is not None and self._last_t is not None and t_s - self._last_t < 0.2:
-            if torso > 0 and np.hypot(*(center - self._last_center)) > JUMP_TORSO_FRACTION * torso:
-                self._jump_until_s = t_s + JUMP_LATCH_S
+        recent = self._last_center is not None and self._last_t is not None and t_s - self._last_t < 0.2
+        if recent and torso > 0 and np.hypot(*(center - self._last_center)) > JUMP_TORSO_FRACTION * torso:
+            self._jump_until_s = t_s + JUMP_LATCH_S
         self._last_center, self._last_t = center, t_s
         if t_s >= self._next_check_s:
             self._next_check_s = t_s + OTHER_PEOPLE_INTERVAL_S
@@ -150,8 +150,7 @@ class MediaPipeTasksPose:
     """PoseLandmarker from a ``.task`` file in models/ (optional second backend; VIDEO running mode)."""
 
     def __init__(self, model: ModelEntry) -> None:
-        from mediapipe.tasks.python import BaseOptions
-        from mediapipe.tasks.python import vision
+        from mediapipe.tasks.python import BaseOptions, vision
 
         model.verify()
         options = vision.PoseLandmarkerOptions(

@@ -106,6 +106,14 @@ def build_report(result: AnalysisResult) -> dict[str, Any]:
     }
 
 
+def _deg(x: float | None) -> str:
+    return "-" if x is None else f"{x:.1f}°"
+
+
+def _sec(x: float | None) -> str:
+    return "end" if x is None else f"{x:.1f}"
+
+
 def format_text(report: dict[str, Any]) -> str:
     """A readable per-rep table and summary for the terminal."""
     lines = [
@@ -115,7 +123,9 @@ def format_text(report: dict[str, Any]) -> str:
     ]
     reps = report["reps"]
     if reps:
-        lines.append(f"{'rep':>3}  {'side':<5}  {'start':>6}  {'end':>6}  {'peak':>6}  {'hold':>5}  result      faults")
+        lines.append(
+            f"{'rep':>3}  {'side':<5}  {'start':>6}  {'end':>6}  {'peak':>6}  {'hold':>5}  result      faults"
+        )
         for r in reps:
             end = f"{r['end_s']:6.1f}" if r["end_s"] is not None else "     -"
             lines.append(
@@ -127,7 +137,7 @@ def format_text(report: dict[str, Any]) -> str:
     lines.append("")
     s = report["summary"]
     per_side = ", ".join(
-        f"{side}: {n} reps, mean peak {s['peak_deg_by_side'][side] if s['peak_deg_by_side'][side] is not None else '-'}°"
+        f"{side}: {n} reps, mean peak {_deg(s['peak_deg_by_side'][side])}"
         for side, n in s["reps_by_side"].items()
     )
     lines.append(f"Good reps: {s['good_reps']} of {len(reps)}.  {per_side}")
@@ -137,8 +147,8 @@ def format_text(report: dict[str, Any]) -> str:
         lines.append(report["asymmetry_text"])
     for title, key in (("Form faults", "faults"), ("Set-up problems", "setup")):
         if report[key]:
-            lines.append(f"{title}: " + "; ".join(
-                f"{i['code']} {i['start_s']:.1f}-{(i['end_s'] if i['end_s'] is not None else float('nan')):.1f} s"
-                for i in report[key]
-            ))
+            lines.append(
+                f"{title}: "
+                + "; ".join(f"{i['code']} {i['start_s']:.1f}-{_sec(i['end_s'])} s" for i in report[key])
+            )
     return "\n".join(lines)

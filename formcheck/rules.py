@@ -82,8 +82,7 @@ def neck_extension(ctx: RuleContext, args: Mapping[str, Any]) -> float:
     def relative(pose: PoseFrame, vis: float) -> float:
         torso = torso_vector(pose, vis)
         s = shoulder_mid(pose, vis)
-        ears = [pose.point(i, vis) for i in (lm.LEFT_EAR, lm.RIGHT_EAR)]
-        ears = [e for e in ears if e is not None]
+        ears = [e for i in (lm.LEFT_EAR, lm.RIGHT_EAR) if (e := pose.point(i, vis)) is not None]
         if torso is None or s is None or not ears:
             return NAN
         neck = np.mean(ears, axis=0) - s

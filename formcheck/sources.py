@@ -33,7 +33,9 @@ class Frame:
     image_rgb: np.ndarray | None = None
 
     def rgb(self) -> np.ndarray:
-        return self.image_rgb if self.image_rgb is not None else cv2.cvtColor(self.image_bgr, cv2.COLOR_BGR2RGB)
+        return (
+            self.image_rgb if self.image_rgb is not None else cv2.cvtColor(self.image_bgr, cv2.COLOR_BGR2RGB)
+        )
 
 
 class CameraLostError(FormcheckError):
@@ -119,7 +121,7 @@ class CameraSource(_CaptureSource):
     """
 
     live = True
-    frame_count = None
+    frame_count: int | None = None
 
     def __init__(self, device: int | str, width: int = 640, height: int = 480) -> None:
         cap = cv2.VideoCapture(device)
@@ -180,7 +182,9 @@ class PrefetchingSource:
         self.name, self.live, self.fps = source.name, source.live, source.fps
         self.width, self.height, self.frame_count = source.width, source.height, source.frame_count
         self.latest_only = source.live if latest_only is None else latest_only
-        self._queue: queue.Queue[Frame | BaseException | None] = queue.Queue(maxsize=1 if self.latest_only else depth)
+        self._queue: queue.Queue[Frame | BaseException | None] = queue.Queue(
+            maxsize=1 if self.latest_only else depth
+        )
         self._stop = threading.Event()
         self.dropped = 0
         self._thread = threading.Thread(target=self._run, name="frame-decoder", daemon=True)

@@ -145,14 +145,17 @@ def _merge_params(
     for key, value in overrides.items():
         if key not in merged:
             known = ", ".join(sorted(spec.params))
-            raise FormcheckError(f"{origin}: '{key}' is not a setting of {spec.name}; known settings: {known}.")
+            raise FormcheckError(
+                f"{origin}: '{key}' is not a setting of {spec.name}; known settings: {known}."
+            )
         if not math.isfinite(value) or value < 0:
             raise FormcheckError(f"{origin}: '{key}' must be a non-negative number, not {value}.")
         merged[key] = float(value)
     hold, release = merged[spec.hold_at], merged[spec.release_at]
     if not release < hold:
         raise FormcheckError(
-            f"{origin}: {spec.release_at} ({release:g}) must be below {spec.hold_at} ({hold:g}) for {spec.name}."
+            f"{origin}: {spec.release_at} ({release:g}) must be below {spec.hold_at} ({hold:g}) "
+            f"for {spec.name}."
         )
     return merged
 
@@ -208,7 +211,12 @@ def load_spec(path: Path) -> ExerciseSpec:
         where = f"faults[{i}]."
         if not isinstance(f, dict):
             raise _fail(path, f"'faults[{i}]' must be a table")
-        _check_keys(f, {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments"}, path, where)
+        _check_keys(
+            f,
+            {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments"},
+            path,
+            where,
+        )
         code = _take(f, "code", str, path, where)
         if code in codes:
             raise _fail(path, f"fault '{code}' is defined twice")

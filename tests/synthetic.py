@@ -226,7 +226,14 @@ def frames(script: Script) -> list[PoseFrame]:
             continue
         out.append(
             PoseFrame(
-                index=i, t_s=t, width_px=W, height_px=H, xy_px=xy, visibility=vis, depth=depth, other_people=others
+                index=i,
+                t_s=t,
+                width_px=W,
+                height_px=H,
+                xy_px=xy,
+                visibility=vis,
+                depth=depth,
+                other_people=others,
             )
         )
     return out

@@ -10,8 +10,9 @@ import pytest
 
 
 def formcheck(*args, cwd=None):
-    return subprocess.run([sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "formcheck.cli", *args], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 @pytest.mark.parametrize(

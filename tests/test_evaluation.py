@@ -6,8 +6,18 @@ from formcheck.evaluation import score_clip
 
 
 def rep(index, side, start, end, peak, hold, result="good", faults=()):
-    return {"index": index, "side": side, "start_s": start, "peak_s": (start + end) / 2, "end_s": end,
-            "peak_deg": peak, "hold_s": hold, "complete": True, "result": result, "faults": list(faults)}
+    return {
+        "index": index,
+        "side": side,
+        "start_s": start,
+        "peak_s": (start + end) / 2,
+        "end_s": end,
+        "peak_deg": peak,
+        "hold_s": hold,
+        "complete": True,
+        "result": result,
+        "faults": list(faults),
+    }
 
 
 TRUTH = {

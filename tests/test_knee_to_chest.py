@@ -59,10 +59,13 @@ def test_no_phantom_reps_when_the_angle_jitters_around_a_threshold():
     def around(center):
         return lambda t: center + wobble[int(t * 30) % 2000]
 
+    def rise_then(base, wobbly):
+        return lambda t: base(t) if t < 5 else wobbly(t)
+
     for center, expected in ((60.0, 0), (100.0, 0)):
         # Rise once to the centre, jitter there for 20 s with +-3 deg noise, never come back down.
         base = leg([(0, 0), (3, 0), (5, center)])
-        script = Script("supine", 25, {"left_flex": lambda t, b=base, a=around(center): b(t) if t < 5 else a(t)})
+        script = Script("supine", 25, {"left_flex": rise_then(base, around(center))})
         checker, updates = run_script(script, "knee_to_chest", "single", hold_s=3)
         complete = [r for r in checker.reps if r.complete]
         assert len(complete) == expected, f"phantom reps around {center}"
@@ -83,8 +86,19 @@ def test_dropout_inside_a_hold_pauses_the_timer_instead_of_resetting_it():
 
 def test_short_dip_within_grace_does_not_reset_but_long_dip_does():
     def with_dip(length):
-        return leg([(0, 0), (3, 0), (5, 120), (8, 120), (8.1, 85), (8.1 + length, 85), (8.2 + length, 120),
-                    (13, 120), (15, 0)])
+        return leg(
+            [
+                (0, 0),
+                (3, 0),
+                (5, 120),
+                (8, 120),
+                (8.1, 85),
+                (8.1 + length, 85),
+                (8.2 + length, 120),
+                (13, 120),
+                (15, 0),
+            ]
+        )
 
     short = Script("supine", 17, {"left_flex": with_dip(0.2)})
     checker, _ = run_script(short, "knee_to_chest", "single", hold_s=5)
@@ -101,11 +115,13 @@ def test_short_dip_within_grace_does_not_reset_but_long_dip_does():
 def test_double_variant_needs_both_knees_at_the_target():
     both = leg([(0, 0), (3, 0), (6, 120), (10, 120), (13, 0)])
     weak = leg([(0, 0), (3, 0), (6, 90), (10, 90), (13, 0)])
-    checker, _ = run_script(Script("supine", 15, {"left_flex": both, "right_flex": both}), "knee_to_chest",
-                            "double", hold_s=3)
+    checker, _ = run_script(
+        Script("supine", 15, {"left_flex": both, "right_flex": both}), "knee_to_chest", "double", hold_s=3
+    )
     assert [(r.side, r.result) for r in checker.reps] == [("both", "good")]
-    checker, _ = run_script(Script("supine", 15, {"left_flex": both, "right_flex": weak}), "knee_to_chest",
-                            "double", hold_s=3)
+    checker, _ = run_script(
+        Script("supine", 15, {"left_flex": both, "right_flex": weak}), "knee_to_chest", "double", hold_s=3
+    )
     assert [(r.side, r.result) for r in checker.reps] == [("both", "incomplete")]
     assert checker.reps[0].peak_deg == pytest.approx(90, abs=4)
 
@@ -134,12 +150,14 @@ def test_hold_timer_pauses_while_form_is_wrong():
 
 def test_hips_lift_and_other_leg_lift():
     hips = keyframes([(0, 0), (7, 0), (7.5, 0.3), (9, 0.3), (9.5, 0)])
-    checker, _ = run_script(Script("supine", 16, {"left_flex": LEFT, "hips_rise": hips}), "knee_to_chest",
-                            "single", hold_s=3)
+    checker, _ = run_script(
+        Script("supine", 16, {"left_flex": LEFT, "hips_rise": hips}), "knee_to_chest", "single", hold_s=3
+    )
     assert "hips_lift" in {i.code for i in checker.fault_intervals}
     other = keyframes([(0, 0), (7, 0), (8, 55), (10, 55), (11, 0)])
-    checker, _ = run_script(Script("supine", 16, {"left_flex": LEFT, "right_flex": other}), "knee_to_chest",
-                            "single", hold_s=3)
+    checker, _ = run_script(
+        Script("supine", 16, {"left_flex": LEFT, "right_flex": other}), "knee_to_chest", "single", hold_s=3
+    )
     assert {i.code for i in checker.fault_intervals} == {"other_leg_lift"}
     assert checker.reps[0].side == "left"
 
@@ -149,8 +167,9 @@ def test_too_fast_movement_is_a_fault_and_slow_is_not():
     checker, _ = run_script(Script("supine", 11, {"left_flex": fast}), "knee_to_chest", "single", hold_s=3)
     assert {i.code for i in checker.fault_intervals} == {"too_fast"}
     assert checker.reps[0].result == "faulty"
-    slow, _ = run_script(Script("supine", 16, {"left_flex": LEFT}, jitter_px=1.0), "knee_to_chest", "single",
-                         hold_s=3)
+    slow, _ = run_script(
+        Script("supine", 16, {"left_flex": LEFT}, jitter_px=1.0), "knee_to_chest", "single", hold_s=3
+    )
     assert slow.fault_intervals == []
 
 
@@ -161,7 +180,9 @@ def test_asymmetry_names_the_weaker_side():
     checker, _ = run_script(script, "knee_to_chest", "single", hold_s=5)
     summary = summarize(checker.reps, ("left", "right"), 10.0)
     left, right = summary["peak_deg_by_side"]["left"], summary["peak_deg_by_side"]["right"]
-    assert summary["asymmetry_index_pct"] == pytest.approx(abs(left - right) / ((left + right) / 2) * 100, abs=0.1)
+    assert summary["asymmetry_index_pct"] == pytest.approx(
+        abs(left - right) / ((left + right) / 2) * 100, abs=0.1
+    )
     assert summary["asymmetry_index_pct"] == pytest.approx(13.3, abs=2.5)  # 120 vs 105 deg
     assert summary["weaker_side"] == "right"
     assert summarize(checker.reps, ("left", "right"), 15.0)["weaker_side"] is None

@@ -21,7 +21,9 @@ def test_trunk_elevation_is_measured_against_the_lying_baseline():
 
 
 def test_arms_forward_rep_with_hold():
-    checker, _ = run_script(Script("prone", 16, {"elev": ELEV}, jitter_px=0.7), "prone_extension", "arms-forward")
+    checker, _ = run_script(
+        Script("prone", 16, {"elev": ELEV}, jitter_px=0.7), "prone_extension", "arms-forward"
+    )
     assert len(checker.reps) == 1
     rep = checker.reps[0]
     assert rep.side is None and rep.result == "good"
@@ -31,11 +33,15 @@ def test_arms_forward_rep_with_hold():
 
 def test_legs_lift_is_a_fault_except_in_superman():
     legs = keyframes([(0, 0), (6, 0), (7, 20), (9, 20), (10, 0)])
-    checker, _ = run_script(Script("prone", 16, {"elev": ELEV, "legs": legs}), "prone_extension", "arms-forward")
+    checker, _ = run_script(
+        Script("prone", 16, {"elev": ELEV, "legs": legs}), "prone_extension", "arms-forward"
+    )
     assert codes(checker) == {"legs_lift"}
     assert checker.reps[0].result == "faulty"
     superman = keyframes([(0, 0), (2.5, 0), (5.5, 14), (11, 14), (14, 0)])
-    checker, _ = run_script(Script("prone", 16, {"elev": superman, "legs": legs}), "prone_extension", "superman")
+    checker, _ = run_script(
+        Script("prone", 16, {"elev": superman, "legs": legs}), "prone_extension", "superman"
+    )
     assert codes(checker) == set()
     assert [r.result for r in checker.reps] == ["good"]
 
@@ -45,7 +51,9 @@ def test_press_up_pelvis_lift_and_its_higher_target():
     checker, _ = run_script(Script("prone", 17, {"elev": press}), "prone_extension", "press-up")
     assert [r.result for r in checker.reps] == ["good"]
     pelvis = keyframes([(0, 0), (7, 0), (7.5, 0.3), (9.5, 0.3), (10, 0)])
-    checker, _ = run_script(Script("prone", 17, {"elev": press, "pelvis_rise": pelvis}), "prone_extension", "press-up")
+    checker, _ = run_script(
+        Script("prone", 17, {"elev": press, "pelvis_rise": pelvis}), "prone_extension", "press-up"
+    )
     assert "pelvis_lift" in codes(checker)
     # 25 deg is a good arms-forward rep but does not reach the press-up target of 30.
     checker, _ = run_script(Script("prone", 16, {"elev": ELEV}), "prone_extension", "press-up")
@@ -54,7 +62,9 @@ def test_press_up_pelvis_lift_and_its_higher_target():
 
 def test_neck_overextension():
     neck = keyframes([(0, 0), (6, 0), (6.5, 45), (9, 45), (9.5, 0)])
-    checker, updates = run_script(Script("prone", 16, {"elev": ELEV, "neck": neck}), "prone_extension", "arms-forward")
+    checker, updates = run_script(
+        Script("prone", 16, {"elev": ELEV, "neck": neck}), "prone_extension", "arms-forward"
+    )
     assert codes(checker) == {"neck_overextension"}
     interval = checker.fault_intervals[0]
     assert interval.start_s == pytest.approx(6.2, abs=0.4) and interval.end_s == pytest.approx(9.3, abs=0.4)
@@ -62,14 +72,16 @@ def test_neck_overextension():
 
 
 def bends(left=25.0, right=25.0):
-    return keyframes([(0, 0), (2.5, 0), (5, left), (6, left), (8.5, 0), (10, 0), (12.5, -right), (13.5, -right),
-                      (16, 0)])
+    return keyframes(
+        [(0, 0), (2.5, 0), (5, left), (6, left), (8.5, 0), (10, 0), (12.5, -right), (13.5, -right), (16, 0)]
+    )
 
 
 @pytest.mark.parametrize("mirrored", [False, True])
 def test_side_bend_reps_per_side_even_with_a_mirrored_camera(mirrored):
-    checker, _ = run_script(Script("standing", 18, {"tilt": bends()}, mirrored=mirrored, jitter_px=0.7),
-                            "side_bend", "standing")
+    checker, _ = run_script(
+        Script("standing", 18, {"tilt": bends()}, mirrored=mirrored, jitter_px=0.7), "side_bend", "standing"
+    )
     assert [(r.side, r.result) for r in checker.reps] == [("left", "good"), ("right", "good")]
     assert [r.peak_deg for r in checker.reps] == pytest.approx([25, 25], abs=1.5)
     assert codes(checker) == set()
@@ -105,8 +117,9 @@ def test_side_bend_asymmetry_and_shallow_bend():
     ],
 )
 def test_side_bend_faults(angle, curve, code):
-    checker, _ = run_script(Script("standing", 18, {"tilt": bends(), angle: keyframes(curve)}), "side_bend",
-                            "standing")
+    checker, _ = run_script(
+        Script("standing", 18, {"tilt": bends(), angle: keyframes(curve)}), "side_bend", "standing"
+    )
     assert code in codes(checker), codes(checker)
     # A lean or rotation makes no other fault of the same family.
     if code.endswith("lean"):
@@ -122,8 +135,9 @@ def test_side_bend_too_fast():
 
 
 def test_overrides_change_the_thresholds():
-    checker, _ = run_script(Script("standing", 18, {"tilt": bends(25, 25)}), "side_bend", "standing",
-                            count_deg=27.0)
+    checker, _ = run_script(
+        Script("standing", 18, {"tilt": bends(25, 25)}), "side_bend", "standing", count_deg=27.0
+    )
     assert [r.result for r in checker.reps] == ["incomplete", "incomplete"]
 
 

@@ -85,7 +85,9 @@ def test_cues_come_one_at_a_time_with_a_cool_down():
     _, updates = run_script(Script("supine", 30, {"head_rise": head}), "knee_to_chest", "single")
     times = [e.t_s for u in updates for e in u.events if type(e).__name__ == "CueGiven"]
     assert all(b - a >= 2.5 - 1e-9 for a, b in zip(times, times[1:], strict=False))
-    head_cues = [e.t_s for u in updates for e in u.events if getattr(e, "text", "") == "Rest your head on the floor."]
+    head_cues = [
+        e.t_s for u in updates for e in u.events if getattr(e, "text", "") == "Rest your head on the floor."
+    ]
     # Repeated while the fault lasts, but not more often than every 8 s.
     assert 2 <= len(head_cues) <= 4
     assert np.all(np.diff(head_cues) >= 8 - 1e-9)

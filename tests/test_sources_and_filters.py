@@ -51,7 +51,10 @@ def test_prefetching_keeps_every_frame_in_order_and_converts_to_rgb(tmp_path):
     [
         (lambda p: p / "missing.mp4", "No such video file"),
         (lambda p: p, "is a folder"),
-        (lambda p: (p / "notes.mp4").write_text("not a video") and p / "notes.mp4", "cannot be read as a video"),
+        (
+            lambda p: (p / "notes.mp4").write_text("not a video") and p / "notes.mp4",
+            "cannot be read as a video",
+        ),
     ],
 )
 def test_bad_files_give_one_sentence(tmp_path, make, fragment):

@@ -21,7 +21,10 @@ def test_variant_params_and_overrides_merge_in_order():
     config = load_exercise("prone_extension", "press-up", {"hold_s": 7})
     assert config.hold_deg == 30.0 and config.params["hold_s"] == 7.0
     assert load_exercise("prone_extension").hold_deg == 15.0
-    assert [f.code for f in load_exercise("prone_extension", "superman").faults] == ["neck_overextension", "too_fast"]
+    assert [f.code for f in load_exercise("prone_extension", "superman").faults] == [
+        "neck_overextension",
+        "too_fast",
+    ]
 
 
 @pytest.mark.parametrize(
@@ -47,7 +50,10 @@ def test_user_errors_are_one_clear_sentence(call, fragment):
     [
         (lambda s: s.replace('view = "side"', 'view = "top"'), "'view' must be one of"),
         (lambda s: s.replace('rule = "rise_above_floor"', 'rule = "guess"', 1), "unknown rule 'guess'"),
-        (lambda s: s.replace("target_deg = 100.0", 'target_deg = "high"'), "'params.target_deg' must be a number"),
+        (
+            lambda s: s.replace("target_deg = 100.0", 'target_deg = "high"'),
+            "'params.target_deg' must be a number",
+        ),
         (lambda s: s.replace("[cues]", "colour = 3\n[cues]"), "unknown key"),
         (lambda s: s.replace("release_deg = 60.0", "release_deg = 120.0"), "must be below"),
         (lambda s: s + "\n[[faults]\n", "not valid TOML"),
