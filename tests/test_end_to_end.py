@@ -1,0 +1,50 @@
+"""End to end: the real MediaPipe model on the rendered sample clips, scored against their ground truth.
+
+Slow (every clip through the model): marked ``slow``. ``uv run pytest -m "not slow"`` skips them.
+"""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+SAMPLES = Path(__file__).resolve().parent.parent / "sample_videos"
+CLIPS = sorted(p.name.removesuffix(".truth.json") for p in SAMPLES.glob("*.truth.json"))
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.mark.skipif(not CLIPS, reason="no sample clips in sample_videos/")
+def test_eval_passes_on_every_sample_clip(tmp_path):
+    """`formcheck eval` on the committed set: every clip within its tolerances (exit 0)."""
+    out = tmp_path / "eval.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "formcheck.cli", "eval", str(SAMPLES), "--jobs", "2", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=3000,
+    )
+    print(result.stdout)
+    scores = json.loads(out.read_text())["clips"]
+    assert len(scores) == len(CLIPS)
+    failing = {s["clip"]: s["problems"] for s in scores if not s["passed"]}
+    assert failing == {}, result.stdout
+    assert result.returncode == 0, result.stderr
+    # The pose was found in (nearly) every frame of every clip that has a person in it.
+    for s in scores:
+        report = s["report"]
+        if not any(i["code"] == "no_person" for i in report["setup"]):
+            assert report["frames_with_pose"] >= 0.95 * report["frames"], s["clip"]
+
+
+@pytest.mark.skipif(not CLIPS, reason="no sample clips in sample_videos/")
+def test_analyze_is_deterministic_on_a_replay(tmp_path):
+    from formcheck.cli import analyze_file, demo_clip
+
+    video, exercise, variant, settings = demo_clip()
+    first, _ = analyze_file(video, exercise, variant, settings)
+    second, _ = analyze_file(video, exercise, variant, settings)
+    assert first == second
+    assert first["reps"], "the demo clip should contain reps"
