@@ -116,6 +116,7 @@ class ExerciseChecker:
         self._setup_messages: dict[str, str] = {}
         self._fault_latches = {f.code: Latch(p["fault_min_s"]) for f in config.faults}
         self._open_faults: dict[str, float] = {}
+        self._fault_values: dict[str, float] = {}  # each fault rule's quantity this frame, for plots
         self._open_setup: dict[str, float] = {}
 
         self.reps: list[Rep] = []
@@ -135,14 +136,17 @@ class ExerciseChecker:
         """(left, right) pair, the combined value driving the phases, the signed value and its side."""
         pair = self.signal_fn(pose, self.baseline, self.vis) if pose.person_found else (math.nan, math.nan)
         left, right = pair
+        # In a side view the far leg is often hidden behind the near one. The legs that are seen decide:
+        # a hidden leg is taken to be where the camera cannot see it (lying behind, or moving with, the
+        # near leg), never guessed from its low-confidence landmarks.
+        seen = {side: v for side, v in (("left", left), ("right", right)) if not math.isnan(v)}
         if self.sides == "either":
-            if math.isnan(left) or math.isnan(right):
+            if not seen:
                 return pair, math.nan, math.nan, None
-            side = "left" if left >= right else "right"
-            value = max(left, right)
-            return pair, value, value, side
+            side = max(seen, key=lambda s: seen[s])
+            return pair, seen[side], seen[side], side
         if self.sides == "both":
-            value = min(left, right)  # both knees must reach the target
+            value = min(seen.values()) if seen else math.nan  # both knees must reach the target
             return pair, value, value, "both"
         if self.sides == "signed":
             if math.isnan(left):
@@ -277,6 +281,8 @@ class ExerciseChecker:
             events.append(cue)
 
         measurements = {self.signal_names[0]: pair[0], self.signal_names[1]: pair[1]}
+        if counting:
+            measurements.update(self._fault_values)
         state = CheckerState(
             t_s=t,
             ready=ready,
@@ -322,13 +328,12 @@ class ExerciseChecker:
     ) -> set[str]:
         assert self.baseline is not None
         ctx = RuleContext(pose, self.baseline, self.params, pair, speed, self.vis)
+        self._fault_values.clear()
         for f in self.config.faults:
             latch = self._fault_latches[f.code]
-            if self.phase in f.phases:
-                q = RULES[f.rule](ctx, f.args)
-                raw = self._fault_raw(f, q, latch.active)
-            else:
-                raw = False
+            q = RULES[f.rule](ctx, f.args)
+            self._fault_values[f"{f.code}_value"] = q
+            raw = self._fault_raw(f, q, latch.active) if self.phase in f.phases else False
             flipped = latch.update(raw, t)
             if flipped is None:
                 continue

@@ -8,11 +8,17 @@ import importlib
 import json
 import os
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from formcheck import native  # noqa: F401  (sets native log levels before mediapipe loads)
 from formcheck.errors import FormcheckError
+
+if TYPE_CHECKING:
+    from formcheck.pipeline import AnalysisResult, Sink
+    from formcheck.sources import FrameSource
+    from formcheck.spec import ExerciseConfig
 
 EXTENSION_MODULES = ("formcheck.commands_eval", "formcheck.sessions.commands", "ui.commands")
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_videos"
@@ -59,20 +65,40 @@ def analyze_file(
     settings: dict[str, float] | None = None,
     model: str | None = None,
     progress: bool = False,
-) -> tuple[dict[str, Any], Any]:
-    """Analyze one video file; returns (JSON report, AnalysisResult)."""
+    *,
+    config: ExerciseConfig | None = None,
+    make_sinks: Callable[[ExerciseConfig, FrameSource], tuple[Sink, ...]] | None = None,
+) -> tuple[dict[str, Any], AnalysisResult]:
+    """Analyze one video file; returns (JSON report, AnalysisResult).
+
+    ``config`` replaces exercise/variant/settings when the caller has resolved it (a prescription);
+    ``make_sinks`` adds observers such as the session recorder once the source is open.
+    """
     from formcheck.pipeline import run
     from formcheck.pose import create_estimator
     from formcheck.report import build_report
     from formcheck.sources import VideoFileSource
     from formcheck.spec import load_exercise
 
-    config = load_exercise(exercise, variant, settings)
+    config = config or load_exercise(exercise, variant, settings)
     source = VideoFileSource(video)
     with native.quiet_stderr():
         estimator = create_estimator(model)
+    sinks = make_sinks(config, source) if make_sinks else ()
     try:
-        result = run(source, estimator, config, progress=_progress_printer(source.name) if progress else None)
+        result = run(
+            source,
+            estimator,
+            config,
+            sinks=sinks,
+            progress=_progress_printer(source.name) if progress else None,
+        )
+    except BaseException:
+        for sink in sinks:
+            abort = getattr(sink, "abort", None)
+            if abort is not None:
+                abort("The analysis stopped with an error")
+        raise
     finally:
         estimator.close()
     return build_report(result), result
@@ -82,6 +108,15 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     from formcheck.report import format_text
     from formcheck.spec import parse_settings
 
+    if args.record:
+        # Recording is analysis plus the session recorder: the same code as 'formcheck sessions record'.
+        from formcheck.sessions.commands import cmd_sessions_record
+
+        return cmd_sessions_record(args)
+    if args.exercise is None:
+        raise FormcheckError(
+            "Give --exercise so formcheck knows what to look for (see 'formcheck exercises')."
+        )
     settings = parse_settings(args.set)
     report, result = analyze_file(
         args.video, args.exercise, args.variant, settings, args.model, progress=sys.stderr.isatty()
@@ -145,11 +180,28 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="analyse a recorded video and print a per-rep report")
     p.add_argument("video", help="video file (mp4, avi, mov)")
-    p.add_argument("--exercise", "-e", required=True, help="exercise name (see 'formcheck exercises')")
+    p.add_argument("--exercise", "-e", help="exercise name (see 'formcheck exercises')")
     p.add_argument("--variant", "-v", help="exercise variant (default: the exercise's first)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. hold_s=20")
     p.add_argument("--json", metavar="PATH", help="also write the JSON report here")
     p.add_argument("--model", help="pose model from models/registry.toml (default: blazepose_full)")
+    rec = p.add_argument_group("recording (see docs/sessions.md)")
+    rec.add_argument(
+        "--record", action="store_true", help="record the run as a session in the local database"
+    )
+    rec.add_argument("--patient", help="whose session this is (with --record)")
+    rec.add_argument(
+        "--prescription", metavar="FILE", help="record against this prescription (with --record)"
+    )
+    rec.add_argument(
+        "--step", type=int, metavar="N", help="the prescription's exercise number (with --record)"
+    )
+    rec.add_argument(
+        "--keep-video", action="store_true", help="also store the video (off by default: private)"
+    )
+    rec.add_argument(
+        "--data-dir", help="where sessions are kept (default: FORMCHECK_DATA_DIR or the user data folder)"
+    )
     p.set_defaults(func=cmd_analyze)
 
     p = sub.add_parser("exercises", help="list exercises and their variants")

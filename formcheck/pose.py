@@ -132,7 +132,8 @@ class MediaPipePose:
             max(0, int(y0 - pad_y)) : min(height, int(y1 + pad_y)),
             max(0, int(x0 - pad_x)) : min(width, int(x1 + pad_x)),
         ] = 127
-        result = self._others_pose.process(masked)
+        with quiet_stderr():  # its first run on a non-square picture logs a harmless C++ warning
+            result = self._others_pose.process(masked)
         if result.pose_landmarks is None:
             return 0
         _, other_vis, _ = _arrays(result.pose_landmarks, width, height)

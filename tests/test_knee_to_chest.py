@@ -199,8 +199,15 @@ def test_nothing_counts_before_the_person_is_still_in_the_start_position():
     assert ready[0] > 2.5
 
 
-def test_far_side_landmarks_missing_is_missing_not_a_guess():
-    script = Script("supine", 12, {"left_flex": LEFT}, hidden=[(0, 12, [lm.RIGHT_HIP, lm.RIGHT_KNEE])])
+def test_hidden_far_leg_is_missing_not_a_guess_and_the_seen_leg_still_counts():
+    # The far leg lies behind the near one: its angle is missing, the near leg's rep counts, and the
+    # resting-leg check says nothing rather than guess.
+    hidden = [(0, 16, [lm.RIGHT_HIP, lm.RIGHT_KNEE])]
+    script = Script("supine", 16, {"left_flex": LEFT, "right_flex": const(50.0)}, hidden=hidden)
     checker, updates = run_script(script, "knee_to_chest", "single", hold_s=3)
-    assert checker.reps == []
+    assert [(r.side, r.result) for r in checker.reps] == [("left", "good")]
     assert all(np.isnan(u.state.measurements["hip_flexion_right_deg"]) for u in updates)
+    assert checker.fault_intervals == []
+    both_hidden = [(0, 16, [lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.LEFT_KNEE])]
+    checker, _ = run_script(Script("supine", 16, {"left_flex": LEFT}, hidden=both_hidden), "knee_to_chest")
+    assert checker.reps == []

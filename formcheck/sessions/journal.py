@@ -71,14 +71,23 @@ class FrameChunk:
 
     def head(self, n: int) -> FrameChunk:
         return FrameChunk(
-            self.t_s[:n], self.index[:n], self.found[:n], self.signal[:n], self.measurements[:n],
-            self.xy[:n], self.vis[:n], None if self.world is None else self.world[:n], self.video_index[:n],
+            self.t_s[:n],
+            self.index[:n],
+            self.found[:n],
+            self.signal[:n],
+            self.measurements[:n],
+            self.xy[:n],
+            self.vis[:n],
+            None if self.world is None else self.world[:n],
+            self.video_index[:n],
             self.signal_names,
-        )  # fmt: skip
+        )
 
     def encode(self) -> bytes:
         n = len(self.t_s)
-        header = json.dumps({"n": n, "signals": list(self.signal_names), "world": self.world is not None}).encode()
+        header = json.dumps(
+            {"n": n, "signals": list(self.signal_names), "world": self.world is not None}
+        ).encode()
         parts = [struct.pack("<I", len(header)), header]
         for arr in self._arrays():
             parts.append(np.ascontiguousarray(arr).tobytes())
@@ -98,10 +107,14 @@ class FrameChunk:
         n, names, has_world = int(header["n"]), tuple(header["signals"]), bool(header["world"])
         k = len(names)
         layout: list[tuple[str, Any, tuple[int, ...]]] = [
-            ("t_s", np.float64, (n,)), ("index", np.int32, (n,)), ("found", np.uint8, (n,)),
-            ("signal", np.float32, (n,)), ("measurements", np.float32, (n, k)),
-            ("xy", np.float32, (n, LANDMARKS, 2)), ("vis", np.float32, (n, LANDMARKS)),
-        ]  # fmt: skip
+            ("t_s", np.float64, (n,)),
+            ("index", np.int32, (n,)),
+            ("found", np.uint8, (n,)),
+            ("signal", np.float32, (n,)),
+            ("measurements", np.float32, (n, k)),
+            ("xy", np.float32, (n, LANDMARKS, 2)),
+            ("vis", np.float32, (n, LANDMARKS)),
+        ]
         if has_world:
             layout.append(("world", np.float32, (n, LANDMARKS, 3)))
         layout.append(("video_index", np.int32, (n,)))
@@ -124,7 +137,10 @@ class FrameChunk:
         worlds = None
         if any_world:
             worlds = np.concatenate(
-                [c.world if c.world is not None else np.full((len(c), LANDMARKS, 3), np.nan, np.float32) for c in chunks]
+                [
+                    c.world if c.world is not None else np.full((len(c), LANDMARKS, 3), np.nan, np.float32)
+                    for c in chunks
+                ]
             )
         return FrameChunk(
             t_s=np.concatenate([c.t_s for c in chunks]),

@@ -163,7 +163,8 @@ class SessionData:
 class SessionStore:
     """The data folder: open it (creating it, checking the database, recovering crashed sessions)."""
 
-    def __init__(self, root: Path, recover: bool = True) -> None:
+    def __init__(self, root: str | os.PathLike[str], recover: bool = True, init_db: bool = True) -> None:
+        root = Path(root)
         self.root = root
         self.db_path = root / DB_NAME
         self.sessions_dir = root / "sessions"
@@ -175,12 +176,14 @@ class SessionStore:
                 f"Cannot use the data folder {root}: {_reason(exc)}; choose another with --data-dir "
                 f"or {ENV_VAR}."
             ) from exc
+        self.recovered: list[str] = []
+        if not init_db:
+            return
         with self._db() as db:
             db.executescript(_SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-        if self.db_path.exists() and self.db_path.stat().st_mode & 0o077:
+        if self.db_path.stat().st_mode & 0o077:
             self.db_path.chmod(0o600)
-        self.recovered: list[str] = []
         if recover:
             self.recovered = self.recover()
 
@@ -260,20 +263,37 @@ class SessionStore:
                 db.execute(
                     "INSERT OR IGNORE INTO prescriptions (patient_id, name, sha256, toml, created_at) "
                     "VALUES (?, ?, ?, ?, ?)",
-                    (pid, meta.get("prescription_name") or "prescription", digest, meta["prescription_toml"],
-                     now_iso()),
-                )  # fmt: skip
-                prescription_id = db.execute("SELECT id FROM prescriptions WHERE sha256 = ?", (digest,)).fetchone()[0]
+                    (
+                        pid,
+                        meta.get("prescription_name") or "prescription",
+                        digest,
+                        meta["prescription_toml"],
+                        now_iso(),
+                    ),
+                )
+                prescription_id = db.execute(
+                    "SELECT id FROM prescriptions WHERE sha256 = ?", (digest,)
+                ).fetchone()[0]
             db.execute(
                 "INSERT OR REPLACE INTO sessions (id, patient_id, prescription_id, routine_id, step_index, "
                 "set_index, exercise, variant, kind, source, started_at, status, has_video, settings) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'recording', ?, ?)",
                 (
-                    meta["session_id"], pid, prescription_id, meta.get("routine_id"), meta.get("step_index"),
-                    meta.get("set_index"), meta["exercise"], meta["variant"], meta["kind"], meta["source"],
-                    meta["started_at"], int(bool(meta.get("video"))), json.dumps(meta["settings"]),
+                    meta["session_id"],
+                    pid,
+                    prescription_id,
+                    meta.get("routine_id"),
+                    meta.get("step_index"),
+                    meta.get("set_index"),
+                    meta["exercise"],
+                    meta["variant"],
+                    meta["kind"],
+                    meta["source"],
+                    meta["started_at"],
+                    int(bool(meta.get("video"))),
+                    json.dumps(meta["settings"]),
                 ),
-            )  # fmt: skip
+            )
 
     def finish_session(
         self,
@@ -288,18 +308,31 @@ class SessionStore:
         has_video: bool | None = None,
     ) -> None:
         before = next((e.score for e in events if isinstance(e, PainScore) and e.when == "before"), None)
-        after = next((e.score for e in reversed(events) if isinstance(e, PainScore) and e.when != "before"), None)
+        after = next(
+            (e.score for e in reversed(events) if isinstance(e, PainScore) and e.when != "before"), None
+        )
         with self._db() as db:
             db.execute("DELETE FROM reps WHERE session_id = ?", (session_id,))
             db.execute("DELETE FROM events WHERE session_id = ?", (session_id,))
             db.executemany(
                 "INSERT INTO reps VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (session_id, r.index, r.side, r.start_s, r.peak_s, r.end_s, r.peak_deg, r.hold_s,
-                     int(r.complete), r.result, json.dumps(list(r.faults)))
+                    (
+                        session_id,
+                        r.index,
+                        r.side,
+                        r.start_s,
+                        r.peak_s,
+                        r.end_s,
+                        r.peak_deg,
+                        r.hold_s,
+                        int(r.complete),
+                        r.result,
+                        json.dumps(list(r.faults)),
+                    )
                     for r in reps
                 ],
-            )  # fmt: skip
+            )
             db.executemany(
                 "INSERT INTO events VALUES (?, ?, ?, ?, ?)",
                 [
@@ -311,26 +344,69 @@ class SessionStore:
                 "UPDATE sessions SET status = ?, report = ?, duration_s = ?, frames = ?, message = ?, "
                 "pain_before = ?, pain_after = ?, has_video = COALESCE(?, has_video) WHERE id = ?",
                 (
-                    status, None if report is None else json.dumps(report), duration_s, frames, message,
-                    before, after, None if has_video is None else int(has_video), session_id,
+                    status,
+                    None if report is None else json.dumps(report),
+                    duration_s,
+                    frames,
+                    message,
+                    before,
+                    after,
+                    None if has_video is None else int(has_video),
+                    session_id,
                 ),
-            )  # fmt: skip
+            )
 
     def _row(self, r: sqlite3.Row | tuple[Any, ...]) -> SessionRow:
-        (sid, patient, exercise, variant, kind, source, started, duration, frames, status, message, video,
-         settings, report, before, after, prescription_id, routine_id, step, set_index) = r  # fmt: skip
+        (
+            sid,
+            patient,
+            exercise,
+            variant,
+            kind,
+            source,
+            started,
+            duration,
+            frames,
+            status,
+            message,
+            video,
+            settings,
+            report,
+            before,
+            after,
+            prescription_id,
+            routine_id,
+            step,
+            set_index,
+        ) = r
         return SessionRow(
-            id=sid, patient=patient, exercise=exercise, variant=variant, kind=kind, source=source,
-            started_at=started, duration_s=duration, frames=frames, status=status, message=message,
-            has_video=bool(video), settings=json.loads(settings), report=None if report is None else json.loads(report),
-            pain_before=before, pain_after=after, prescription_id=prescription_id, routine_id=routine_id,
-            step_index=step, set_index=set_index,
-        )  # fmt: skip
+            id=sid,
+            patient=patient,
+            exercise=exercise,
+            variant=variant,
+            kind=kind,
+            source=source,
+            started_at=started,
+            duration_s=duration,
+            frames=frames,
+            status=status,
+            message=message,
+            has_video=bool(video),
+            settings=json.loads(settings),
+            report=None if report is None else json.loads(report),
+            pain_before=before,
+            pain_after=after,
+            prescription_id=prescription_id,
+            routine_id=routine_id,
+            step_index=step,
+            set_index=set_index,
+        )
 
     _SELECT = (
         "SELECT s.id, p.name, s.exercise, s.variant, s.kind, s.source, s.started_at, s.duration_s, s.frames, "
         "s.status, s.message, s.has_video, s.settings, s.report, s.pain_before, s.pain_after, "
-        "s.prescription_id, s.routine_id, s.step_index, s.set_index FROM sessions s JOIN patients p ON p.id = s.patient_id"
+        "s.prescription_id, s.routine_id, s.step_index, s.set_index "
+        "FROM sessions s JOIN patients p ON p.id = s.patient_id"
     )
 
     def list_sessions(self, patient: str | None = None, exercise: str | None = None) -> list[SessionRow]:
@@ -341,7 +417,9 @@ class SessionStore:
         if exercise is not None:
             where.append("s.exercise = ?")
             args.append(exercise)
-        sql = self._SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY s.started_at, s.id"
+        sql = (
+            self._SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY s.started_at, s.id"
+        )
         with self._db() as db:
             return [self._row(r) for r in db.execute(sql, args)]
 
@@ -349,7 +427,9 @@ class SessionStore:
         with self._db() as db:
             rows = db.execute(self._SELECT + " WHERE s.id = ?", (session_id,)).fetchall()
             if not rows:
-                rows = db.execute(self._SELECT + " WHERE s.id LIKE ? ORDER BY s.id", (session_id + "%",)).fetchall()
+                rows = db.execute(
+                    self._SELECT + " WHERE s.id LIKE ? ORDER BY s.id", (session_id + "%",)
+                ).fetchall()
         if len(rows) != 1:
             what = "No session" if not rows else f"{len(rows)} sessions"
             raise FormcheckError(
@@ -374,7 +454,9 @@ class SessionStore:
             ]
             toml = None
             if row.prescription_id is not None:
-                r = db.execute("SELECT toml FROM prescriptions WHERE id = ?", (row.prescription_id,)).fetchone()
+                r = db.execute(
+                    "SELECT toml FROM prescriptions WHERE id = ?", (row.prescription_id,)
+                ).fetchone()
                 toml = r[0] if r else None
         folder = self.sessions_dir / row.id
         meta: dict[str, Any] = {}
@@ -386,8 +468,9 @@ class SessionStore:
             frames = FrameChunk.concat(contents.chunks, names)
         except JournalError:
             frames = FrameChunk.empty(0, names)
-        return SessionData(row=row, reps=reps, events=events, frames=frames, meta=meta, folder=folder,
-                           prescription_toml=toml)  # fmt: skip
+        return SessionData(
+            row=row, reps=reps, events=events, frames=frames, meta=meta, folder=folder, prescription_toml=toml
+        )
 
     def delete_row(self, session_id: str) -> None:
         with self._db() as db:
@@ -462,9 +545,16 @@ class SessionStore:
             message = f"The recording was cut off at {last:.1f} s (the program stopped); kept up to there."
         self.insert_session(meta)
         self.finish_session(
-            folder.name, status, report, reps, events, duration, n, message,
+            folder.name,
+            status,
+            report,
+            reps,
+            events,
+            duration,
+            n,
+            message,
             has_video=(folder / VIDEO_NAME).exists(),
-        )  # fmt: skip
+        )
         return status
 
     def rebuild(self) -> tuple[Path | None, int]:
@@ -492,3 +582,8 @@ class SessionStore:
 
     def remove_session_files(self, session_id: str) -> None:
         shutil.rmtree(self.sessions_dir / session_id, ignore_errors=True)
+
+
+def rebuild_index(root: Path) -> tuple[Path | None, int]:
+    """Set a (damaged) database aside and rebuild it from the session folders, without opening it first."""
+    return SessionStore(root, recover=False, init_db=False).rebuild()

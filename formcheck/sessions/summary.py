@@ -5,8 +5,24 @@ from __future__ import annotations
 
 from typing import Any
 
-from formcheck.events import Event, FaultEnded, FaultStarted, Interval, Rep, SetupProblemEnded, SetupProblemStarted
-from formcheck.report import SCHEMA_VERSION, _r, asymmetry_sentence, interval_json, rep_json, side_keys, summarize
+from formcheck.events import (
+    Event,
+    FaultEnded,
+    FaultStarted,
+    Interval,
+    Rep,
+    SetupProblemEnded,
+    SetupProblemStarted,
+)
+from formcheck.report import (
+    SCHEMA_VERSION,
+    _r,
+    asymmetry_sentence,
+    interval_json,
+    rep_json,
+    side_keys,
+    summarize,
+)
 from formcheck.sessions.journal import FrameChunk
 
 
@@ -31,7 +47,9 @@ def intervals_from_events(events: list[Event], end_s: float) -> tuple[list[Inter
     return sorted(faults, key=key), sorted(setup, key=key)
 
 
-def report_from_journal(meta: dict[str, Any], reps: list[Rep], events: list[Event], frames: FrameChunk) -> dict[str, Any]:
+def report_from_journal(
+    meta: dict[str, Any], reps: list[Rep], events: list[Event], frames: FrameChunk
+) -> dict[str, Any]:
     n = len(frames)
     fps = float(meta.get("fps") or 30.0)
     end_s = float(frames.t_s[-1]) + 1.0 / fps if n else 0.0

@@ -1,0 +1,352 @@
+"""Command-line commands for sessions: list, record, rebuild, report, export, import, review, and
+checking a prescription. Registered by ``formcheck.cli`` through ``register``; Qt is imported only
+when a command that draws (review, html/pdf reports) runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from formcheck.errors import FormcheckError
+
+
+def _data_dir_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where sessions are stored (default: $FORMCHECK_DATA_DIR, else your user data folder)",
+    )
+
+
+def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    from formcheck.sessions.storage import SessionStore
+
+    store = SessionStore.open(getattr(args, "data_dir", None))
+    for sid in store.recovered:
+        row = store.get_row(sid)
+        sys.stderr.write(
+            f"formcheck: recovered session {sid}, which was cut off; it is marked '{row.status}'.\n"
+        )
+    return store
+
+
+def resolve_session(store: Any, wanted: str | None) -> str:
+    """A session id, a unique prefix of one, or 'last' (also the default)."""
+    if wanted in (None, "last", "latest"):
+        rows = store.list_sessions()
+        if not rows:
+            raise FormcheckError(f"There are no recorded sessions in {store.root} yet; record one first.")
+        return str(rows[-1].id)
+    return str(store.get_row(wanted).id)
+
+
+def record_file(
+    store: Any,
+    video: str | Path,
+    exercise: str,
+    variant: str | None = None,
+    settings: dict[str, float] | None = None,
+    model: str | None = None,
+    patient: str | None = None,
+    keep_video: bool = False,
+    prescription: Any = None,
+    step: int | None = None,
+    progress: bool = False,
+) -> tuple[str, Any]:
+    """Analyse a video file and record it as a session (what ``analyze --record`` does).
+
+    Returns (session id, AnalysisResult)."""
+    from formcheck.cli import analyze_file
+    from formcheck.sessions.recorder import Recorder
+    from formcheck.spec import load_exercise
+
+    item = None
+    if prescription is not None:
+        item = next((i for i in prescription.exercises if i.position == step), None) if step else None
+        if item is None:
+            matches = [i for i in prescription.exercises if i.exercise == exercise]
+            if not matches:
+                raise FormcheckError(
+                    f"Prescription {prescription.name} has no {exercise} entry; give --step N for the "
+                    f"exercise to record against."
+                )
+            item = matches[0]
+        config = item.config.with_overrides(settings or {})
+    else:
+        config = load_exercise(exercise, variant, settings)
+    recorders: list[Recorder] = []
+
+    def make_recorder(config: Any, source: Any) -> tuple[Recorder]:
+        recorders.append(
+            Recorder(
+                store,
+                config,
+                source_name=source.name,
+                fps=source.fps,
+                kind="analyze",
+                patient=prescription.patient if prescription is not None else patient,
+                video=keep_video,
+                prescription_name=prescription.name if prescription is not None else None,
+                prescription_toml=prescription.text if prescription is not None else None,
+                step_index=item.position if item is not None else None,
+                on_problem=_say,
+            )
+        )
+        return (recorders[0],)
+
+    _, result = analyze_file(
+        video, exercise, model=model, progress=progress, config=config, make_sinks=make_recorder
+    )
+    return recorders[0].session_id, result
+
+
+def _say(message: str) -> None:
+    sys.stderr.write(f"formcheck: {message}\n")
+
+
+def cmd_sessions_list(args: argparse.Namespace) -> int:
+    store = _store(args)
+    rows = store.list_sessions(patient=args.patient, exercise=args.exercise)
+    if args.json:
+        print(json.dumps([r.as_json() for r in rows], indent=2))
+        return 0
+    if not rows:
+        who = f" for {args.patient}" if args.patient else ""
+        print(f"No sessions{who} in {store.root}.")
+        return 0
+    print(
+        f"{'session':<23}  {'date':<16}  {'patient':<16}  {'exercise':<24}  {'reps':>4}  {'good':>4}  status"
+    )
+    for r in rows:
+        reps = "-" if r.report is None else str(len(r.report["reps"]))
+        good = "-" if r.report is None else str(r.report["summary"]["good_reps"])
+        ex = f"{r.exercise} ({r.variant})"
+        print(
+            f"{r.id:<23}  {r.started_at[:16].replace('T', ' '):<16}  {r.patient[:16]:<16}  {ex[:24]:<24}  "
+            f"{reps:>4}  {good:>4}  {r.status}{' +video' if r.has_video else ''}"
+        )
+    return 0
+
+
+def cmd_sessions_rebuild(args: argparse.Namespace) -> int:
+    from formcheck.sessions.storage import data_dir, rebuild_index
+
+    moved, count = rebuild_index(data_dir(args.data_dir))
+    if moved is not None:
+        print(f"The old database was kept as {moved}.")
+    print(f"Rebuilt the session index from {count} session folder(s).")
+    return 0
+
+
+def cmd_sessions_record(args: argparse.Namespace) -> int:
+    from formcheck.report import build_report, format_text
+    from formcheck.sessions.prescriptions import load_prescription
+    from formcheck.spec import parse_settings
+
+    if args.exercise is None and args.prescription is None:
+        raise FormcheckError("Give --exercise (or --prescription) so formcheck knows what to look for.")
+    prescription = load_prescription(args.prescription) if args.prescription else None
+    if (
+        prescription is not None
+        and args.step is not None
+        and not 1 <= args.step <= len(prescription.exercises)
+    ):
+        raise FormcheckError(
+            f"--step {args.step}: prescription {prescription.name} has exercises "
+            f"1 to {len(prescription.exercises)}."
+        )
+    exercise = args.exercise or (
+        prescription.exercises[(args.step or 1) - 1].exercise if prescription else ""
+    )
+    store = _store(args)
+    sid, result = record_file(
+        store,
+        args.video,
+        exercise,
+        args.variant,
+        parse_settings(args.set),
+        args.model,
+        args.patient,
+        args.keep_video,
+        prescription,
+        args.step,
+        progress=sys.stderr.isatty(),
+    )
+    report = build_report(result)
+    json_path = getattr(args, "json", None)
+    if json_path:  # 'analyze --record --json PATH'
+        from formcheck.cli import write_json
+
+        write_json(Path(json_path), report)
+    print(format_text(report))
+    print(f"\nRecorded as session {sid} in {store.root}.")
+    if result.truncated:
+        raise FormcheckError(
+            f"{args.video} ends early (damaged or still being copied); the session keeps the "
+            f"{result.frames} frames that could be read.",
+            exit_code=3,
+        )
+    if result.error is not None:
+        raise result.error
+    return 0
+
+
+def cmd_prescription_check(args: argparse.Namespace) -> int:
+    from formcheck.sessions.prescriptions import load_prescription
+    from formcheck.sessions.routine import Routine
+
+    p = load_prescription(args.file)
+    print(
+        f"{args.file}: prescription for {p.patient}"
+        + (f" by {p.therapist}" if p.therapist else "")
+        + ", valid."
+    )
+    for item in p.exercises:
+        extra = []
+        if item.limit_deg is not None:
+            extra.append(f"limit {item.limit_deg:g} deg")
+        extra.append(f"rest {item.rest_s:g} s")
+        print(
+            f"  {item.position}. {item.describe()}, target {item.config.params['target_deg']:g} deg, "
+            f"{', '.join(extra)}"
+        )
+        if item.notes:
+            print(f"     note: {item.notes}")
+    print(f"  {len(Routine(p).steps)} steps in all.")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from formcheck.sessions.reports import report_csv
+
+    store = _store(args)
+    sid = resolve_session(store, args.session)
+    data = store.load(sid)
+    fmt = args.format
+    out = Path(args.output) if args.output else Path(f"formcheck-{sid}.{fmt}")
+    if fmt == "csv":
+        _write_text(out, report_csv(data))
+    else:
+        try:
+            from ui.review_report import write_html, write_pdf
+        except ImportError as exc:
+            raise FormcheckError(f"HTML and PDF reports need PyQt6, which is not available ({exc}).") from exc
+        (write_pdf if fmt == "pdf" else write_html)(store, data, out)
+    print(f"Wrote {out}.")
+    return 0
+
+
+def _write_text(path: Path, text: str) -> None:
+    import os
+
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        raise FormcheckError(f"Cannot write {path}: {reason}; choose another path with -o.") from exc
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from formcheck.sessions.exchange import export_session
+
+    store = _store(args)
+    sid = resolve_session(store, args.session)
+    out = export_session(store, sid, args.output or f"formcheck-{sid}.zip")
+    print(f"Exported session {sid} to {out}. It holds health data: share it only with your therapist.")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from formcheck.sessions.exchange import import_session
+
+    store = _store(args)
+    sid = import_session(store, args.file, replace=args.replace)
+    row = store.get_row(sid)
+    print(f"Imported session {sid} ({row.patient}, {row.exercise}, {row.started_at[:10]}).")
+    return 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    store = _store(args)
+    sid = resolve_session(store, args.session) if args.session else None
+    try:
+        from ui.review import main as review_main
+    except ImportError as exc:
+        raise FormcheckError(f"The review window needs PyQt6, which is not available ({exc}).") from exc
+    return int(review_main(store, sid, screenshot=args.screenshot, exit_after_s=args.exit_after))
+
+
+def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("sessions", help="list, record or rebuild recorded sessions")
+    sub = p.add_subparsers(dest="sessions_command", required=True)
+    q = sub.add_parser("list", help="list recorded sessions")
+    q.add_argument("--patient", help="only this patient's sessions")
+    q.add_argument("--exercise", "-e", help="only this exercise")
+    q.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    _data_dir_arg(q)
+    q.set_defaults(func=cmd_sessions_list)
+    q = sub.add_parser("record", help="analyse a video file and record it as a session")
+    q.add_argument("video", help="video file (mp4, avi, mov)")
+    q.add_argument("--exercise", "-e", help="exercise name (see 'formcheck exercises')")
+    q.add_argument("--variant", "-v", help="exercise variant")
+    q.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. hold_s=20")
+    q.add_argument("--model", help="pose model from models/registry.toml")
+    q.add_argument("--patient", help="whose session this is (default: 'me')")
+    q.add_argument("--prescription", metavar="FILE", help="record against this prescription (TOML)")
+    q.add_argument(
+        "--step", type=int, metavar="N", help="the prescription's exercise number to record against"
+    )
+    q.add_argument(
+        "--keep-video", action="store_true", help="also store the video (off by default: it is private)"
+    )
+    _data_dir_arg(q)
+    q.set_defaults(func=cmd_sessions_record)
+    q = sub.add_parser(
+        "rebuild", help="set a damaged session database aside and rebuild it from the session files"
+    )
+    _data_dir_arg(q)
+    q.set_defaults(func=cmd_sessions_rebuild)
+
+    p = subparsers.add_parser("prescription", help="check a prescription file")
+    sub = p.add_subparsers(dest="prescription_command", required=True)
+    q = sub.add_parser("check", help="validate a prescription file and show its steps")
+    q.add_argument("file", help="prescription file (.toml)")
+    q.set_defaults(func=cmd_prescription_check)
+
+    p = subparsers.add_parser("report", help="write a session report (HTML, PDF or CSV)")
+    p.add_argument("session", nargs="?", help="session id or a unique prefix (default: the last session)")
+    p.add_argument("--format", "-f", choices=["html", "pdf", "csv"], default="html", help="report format")
+    p.add_argument(
+        "-o", "--output", metavar="PATH", help="where to write it (default: formcheck-SESSION.FORMAT)"
+    )
+    _data_dir_arg(p)
+    p.set_defaults(func=cmd_report)
+
+    p = subparsers.add_parser("export", help="export a session to a zip file (for your therapist)")
+    p.add_argument("session", nargs="?", help="session id or a unique prefix (default: the last session)")
+    p.add_argument("-o", "--output", metavar="FILE.zip", help="zip file to write")
+    _data_dir_arg(p)
+    p.set_defaults(func=cmd_export)
+
+    p = subparsers.add_parser("import", help="import a session exported with 'formcheck export'")
+    p.add_argument("file", help="the .zip file")
+    p.add_argument("--replace", action="store_true", help="overwrite a session with the same id")
+    _data_dir_arg(p)
+    p.set_defaults(func=cmd_import)
+
+    p = subparsers.add_parser("review", help="open the review window for recorded sessions")
+    p.add_argument("session", nargs="?", help="session to open first (default: the last one)")
+    p.add_argument(
+        "--screenshot", metavar="PATH", help="save the window as PNG and close (for docs and tests)"
+    )
+    p.add_argument("--exit-after", type=float, metavar="SECONDS", help="close the window after this long")
+    _data_dir_arg(p)
+    p.set_defaults(func=cmd_review)

@@ -1,0 +1,458 @@
+"""The review window: sessions by patient and date; the timeline of key angles (phases shaded, reps,
+faults and pain stops marked) scrubbed in step with the recorded video (or the skeleton alone when
+no video was kept); the per-rep table; per-side bars; achieved vs prescribed; progress across sessions.
+
+It only reads stored sessions (``formcheck.sessions``) and draws them (``ui.review_plots``)."""
+
+from __future__ import annotations
+
+import math
+import os
+from typing import Any
+
+import numpy as np
+from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PyQt6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSlider,
+    QSplitter,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QTreeWidget,
+    QTreeWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from formcheck import landmarks as lm
+from formcheck.sessions.analysis import (
+    RESULT_WORDS,
+    Timeline,
+    comparison,
+    fault_words,
+    progress,
+    timeline,
+)
+from formcheck.sessions.reports import STATUS_WORDS, _exercise_title
+from formcheck.sessions.storage import SessionData, SessionStore
+from ui.review_plots import Axes, draw_progress, draw_side_bars, draw_timeline
+
+BG = QColor("#f6f6f6")
+
+
+class TimelineView(QWidget):
+    """The timeline plot; click or drag to move the cursor (and the video) to that moment."""
+
+    seek = pyqtSignal(float)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tl: Timeline | None = None
+        self.cursor_s: float | None = None
+        self._axes: Axes | None = None
+        self.setMinimumHeight(260)
+
+    def set_timeline(self, tl: Timeline) -> None:
+        self.tl, self.cursor_s = tl, 0.0
+        self.update()
+
+    def set_cursor(self, t_s: float) -> None:
+        self.cursor_s = t_s
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
+        p = QPainter(self)
+        if self.tl is None:
+            p.fillRect(self.rect(), QColor("white"))
+            p.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, "Choose a session on the left.")
+        else:
+            self._axes = draw_timeline(p, QRectF(self.rect()), self.tl, self.cursor_s, font_px=12)
+        p.end()
+
+    def mousePressEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802
+        if event is not None and self._axes is not None and self.tl is not None:
+            t = min(max(self._axes.x_of(event.position().x()), 0.0), self.tl.duration_s)
+            self.seek.emit(t)
+
+    mouseMoveEvent = mousePressEvent  # noqa: N815  (dragging scrubs)
+
+
+class PoseView(QWidget):
+    """The recorded video frame (if any) with the recorded skeleton drawn over it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.setMinimumSize(320, 240)
+        self.data: SessionData | None = None
+        self.frame_i = 0
+        self.image: QImage | None = None
+        self._cap: Any = None
+        self._cap_pos = -1
+        self.show_skeleton = True
+
+    def set_session(self, data: SessionData) -> None:
+        if self._cap is not None:
+            self._cap.release()
+        self._cap, self._cap_pos = None, -1
+        self.data = data
+        if data.video_path is not None:
+            import cv2
+
+            self._cap = cv2.VideoCapture(str(data.video_path))
+        self.show_frame(0)
+
+    def show_frame(self, i: int) -> None:
+        self.frame_i = i
+        self.image = None
+        if self._cap is not None and self.data is not None and len(self.data.frames):
+            vi = int(self.data.frames.video_index[i])
+            if vi >= 0:
+                import cv2
+
+                if vi != self._cap_pos + 1:
+                    self._cap.set(cv2.CAP_PROP_POS_FRAMES, vi)
+                ok, bgr = self._cap.read()
+                self._cap_pos = vi
+                if ok:
+                    rgb = np.ascontiguousarray(bgr[:, :, ::-1])
+                    h, w = rgb.shape[:2]
+                    self.image = QImage(rgb.data, w, h, 3 * w, QImage.Format.Format_RGB888).copy()
+        self.update()
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor("#202020"))
+        d = self.data
+        if d is None or not len(d.frames):
+            p.end()
+            return
+        w_px = float(d.meta.get("width") or (self.image.width() if self.image else 640))
+        h_px = float(d.meta.get("height") or (self.image.height() if self.image else 480))
+        scale = min(self.width() / w_px, self.height() / h_px)
+        ox, oy = (self.width() - w_px * scale) / 2, (self.height() - h_px * scale) / 2
+        if self.image is not None:
+            p.drawImage(QRectF(ox, oy, w_px * scale, h_px * scale), self.image)
+        i = self.frame_i
+        xy, vis = d.frames.xy[i], d.frames.vis[i]
+        if self.show_skeleton and d.frames.found[i]:
+            p.setPen(QPen(QColor("#40c4ff"), 3))
+            for a, b in lm.SKELETON:
+                if vis[a] >= 0.5 and vis[b] >= 0.5 and np.isfinite(xy[[a, b]]).all():
+                    p.drawLine(
+                        QPointF(ox + xy[a, 0] * scale, oy + xy[a, 1] * scale),
+                        QPointF(ox + xy[b, 0] * scale, oy + xy[b, 1] * scale),
+                    )
+            p.setBrush(QColor("white"))
+            p.setPen(Qt.PenStyle.NoPen)
+            for k in range(lm.COUNT):
+                if vis[k] >= 0.5 and np.isfinite(xy[k]).all():
+                    p.drawEllipse(QPointF(ox + xy[k, 0] * scale, oy + xy[k, 1] * scale), 3, 3)
+        p.setPen(QColor("white"))
+        t = float(d.frames.t_s[i])
+        angles = ", ".join(
+            f"{name.replace('hip_flexion_', '').replace('_deg', '')} {v:.0f}°"
+            for name, v in zip(d.frames.signal_names, d.frames.measurements[i], strict=False)
+            if math.isfinite(v)
+        )
+        note = "" if d.video_path is not None else "  (no video kept: skeleton only)"
+        p.drawText(
+            QRectF(8, 6, self.width() - 16, 20), Qt.AlignmentFlag.AlignLeft, f"{t:5.1f} s   {angles}{note}"
+        )
+        p.end()
+
+
+class PlotView(QWidget):
+    def __init__(self, draw: Any, min_h: int = 200) -> None:
+        super().__init__()
+        self.draw = draw
+        self.setMinimumHeight(min_h)
+
+    def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
+        p = QPainter(self)
+        self.draw(p, QRectF(self.rect()))
+        p.end()
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    t = QTableWidget(0, len(headers))
+    t.setHorizontalHeaderLabels(headers)
+    t.verticalHeader().setVisible(False)  # type: ignore[union-attr]
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # type: ignore[union-attr]
+    t.horizontalHeader().setStretchLastSection(True)  # type: ignore[union-attr]
+    t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+    t.verticalHeader().setDefaultSectionSize(22)  # type: ignore[union-attr]
+    return t
+
+
+def _fill(table: QTableWidget, rows: list[list[str]], colors: list[QColor | None] | None = None) -> None:
+    table.setRowCount(len(rows))
+    for r, cells in enumerate(rows):
+        for c, text in enumerate(cells):
+            item = QTableWidgetItem(text)
+            if colors and colors[r] is not None and c == len(cells) - 2:
+                item.setForeground(colors[r])  # type: ignore[arg-type]
+            table.setItem(r, c, item)
+
+
+class ReviewWindow(QMainWindow):
+    def __init__(self, store: SessionStore) -> None:
+        super().__init__()
+        self.store = store
+        self.data: SessionData | None = None
+        self.setWindowTitle("formcheck review")
+        self.resize(1400, 900)
+
+        self.tree = QTreeWidget()
+        self.tree.setHeaderLabels(["Sessions"])
+        self.tree.itemSelectionChanged.connect(self._picked)
+        self.header = QLabel("No session chosen.")
+        self.header.setWordWrap(True)
+        self.header.setTextFormat(Qt.TextFormat.RichText)
+        self.pose = PoseView()
+        self.sides = PlotView(lambda p, r: draw_side_bars(p, r, self._summary(), font_px=12), 220)
+        self.compare = _table(["measure", "prescribed", "achieved", ""])
+        self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # type: ignore[union-attr]
+        self.compare.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # type: ignore[union-attr]
+        self.timeline = TimelineView()
+        self.timeline.seek.connect(self.seek_time)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.valueChanged.connect(self._slid)
+        self.play_button = QPushButton("Play")
+        self.play_button.clicked.connect(self.toggle_play)
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self._advance)
+        self.reps = _table(["rep", "side", "start", "end", "peak", "hold", "result", "form faults"])
+        self.reps.cellClicked.connect(self._rep_clicked)
+        self._points: list[Any] = []
+        self.progress_plot = PlotView(
+            lambda p, r: draw_progress(
+                p, r, self._points, font_px=12, current=self.data.row.id if self.data else None
+            ),
+            220,
+        )
+        self.progress_table = _table(
+            ["date", "mean peak", "mean hold", "good / reps", "adherence", "pain before / after"]
+        )
+
+        compare_box = QVBoxLayout()
+        self.compare_label = QLabel("<b>Achieved vs prescribed</b>")
+        self.compare_label.setWordWrap(True)
+        compare_box.addWidget(self.compare_label)
+        compare_box.addWidget(self.compare, 1)
+        top = QHBoxLayout()
+        top.addWidget(self.pose, 5)
+        top.addWidget(self.sides, 4)
+        holder = QWidget()
+        holder.setLayout(compare_box)
+        top.addWidget(holder, 4)
+        scrub = QHBoxLayout()
+        scrub.addWidget(self.play_button)
+        scrub.addWidget(self.slider, 1)
+        tabs = QTabWidget()
+        tabs.addTab(self.reps, "Reps")
+        prog = QWidget()
+        pl = QVBoxLayout(prog)
+        pl.addWidget(self.progress_plot, 3)
+        pl.addWidget(self.progress_table, 2)
+        tabs.addTab(prog, "Progress across sessions")
+        self.tabs = tabs
+
+        main = QWidget()
+        v = QVBoxLayout(main)
+        v.addWidget(self.header)
+        v.addLayout(top, 4)
+        v.addWidget(self.timeline, 3)
+        v.addLayout(scrub)
+        v.addWidget(tabs, 3)
+        split = QSplitter()
+        split.addWidget(self.tree)
+        split.addWidget(main)
+        split.setSizes([300, 1100])
+        self.setCentralWidget(split)
+        self.reload()
+
+    # --- the session list ------------------------------------------------------------------------
+
+    def reload(self) -> None:
+        self.tree.clear()
+        by_patient: dict[str, QTreeWidgetItem] = {}
+        for row in reversed(self.store.list_sessions()):
+            parent = by_patient.get(row.patient)
+            if parent is None:
+                parent = by_patient[row.patient] = QTreeWidgetItem([row.patient])
+                self.tree.addTopLevelItem(parent)
+            reps = (
+                ""
+                if row.report is None
+                else f", {row.report['summary']['good_reps']}/{len(row.report['reps'])} good"
+            )
+            flag = "" if row.status == "complete" else f" [{row.status}]"
+            item = QTreeWidgetItem(
+                [f"{row.started_at[:16].replace('T', ' ')}  {_exercise_title(row.exercise)}{reps}{flag}"]
+            )
+            item.setData(0, Qt.ItemDataRole.UserRole, row.id)
+            item.setToolTip(0, f"session {row.id} ({row.variant}, {row.kind}, {row.source})")
+            parent.addChild(item)
+        self.tree.expandAll()
+
+    def _picked(self) -> None:
+        items = self.tree.selectedItems()
+        sid = items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+        if sid:
+            self.open_session(sid)
+
+    def select(self, session_id: str) -> None:
+        for i in range(self.tree.topLevelItemCount()):
+            top = self.tree.topLevelItem(i)
+            for j in range(top.childCount()):  # type: ignore[union-attr]
+                child = top.child(j)  # type: ignore[union-attr]
+                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == session_id:
+                    self.tree.setCurrentItem(child)
+                    return
+
+    # --- one session -----------------------------------------------------------------------------
+
+    def _summary(self) -> dict[str, Any]:
+        return (self.data.row.report or {}).get("summary", {}) if self.data else {}
+
+    def open_session(self, session_id: str) -> None:
+        self.timer.stop()
+        self.play_button.setText("Play")
+        d = self.data = self.store.load(session_id)
+        row = d.row
+        report = row.report or {}
+        pains = [(e.when, e.score) for e in d.events if type(e).__name__ == "PainScore"]
+        before = next((s for w, s in pains if w == "before"), None)
+        after = next((s for w, s in reversed(pains) if w != "before"), None)
+        pain = f"pain {'-' if before is None else before} before, {'-' if after is None else after} after"
+        if before is not None and after is not None and after > before:
+            pain = f"<span style='color:#b3261e'><b>{pain} (rose)</b></span>"
+        stops = [e.t_s for e in d.events if type(e).__name__ == "PainStop"]
+        stop_text = (
+            " &middot; <span style='color:#b3261e'><b>pain stop at "
+            + ", ".join(f"{t:.1f} s" for t in stops)
+            + "</b></span>"
+            if stops
+            else ""
+        )
+        asym = report.get("asymmetry_text") or ""
+        self.header.setText(
+            f"<span style='font-size:15pt'><b>{row.patient}</b>: "
+            f"{_exercise_title(row.exercise)} ({row.variant})</span><br>"
+            f"{row.started_at[:16].replace('T', ' ')} &middot; {(row.duration_s or 0):.0f} s &middot; "
+            f"{STATUS_WORDS.get(row.status, row.status)} &middot; "
+            f"good reps {report.get('summary', {}).get('good_reps', 0)} "
+            f"of {len(d.reps)} &middot; {pain}{stop_text}"
+            + (f"<br><b>{asym}</b>" if asym else "")
+            + (f"<br><i>{row.message}</i>" if row.message else "")
+        )
+        self.timeline.set_timeline(timeline(d))
+        self.pose.set_session(d)
+        self.slider.blockSignals(True)
+        self.slider.setRange(0, max(0, len(d.frames) - 1))
+        self.slider.setValue(0)
+        self.slider.blockSignals(False)
+        colors = [QColor("#1a7f37") if r.result == "good" else QColor("#b3261e") for r in d.reps]
+        _fill(
+            self.reps,
+            [
+                [
+                    str(r.index),
+                    r.side or "-",
+                    f"{r.start_s:.1f} s",
+                    "-" if r.end_s is None else f"{r.end_s:.1f} s",
+                    f"{r.peak_deg:.0f}°",
+                    f"{r.hold_s:.1f} s",
+                    RESULT_WORDS.get(r.result, r.result),
+                    ", ".join(fault_words(c) for c in r.faults) or "-",
+                ]
+                for r in d.reps
+            ],
+            colors,
+        )
+        comp = comparison(d)
+        if comp is None:
+            self.compare_label.setText("<b>Achieved vs prescribed</b>: no prescription for this session.")
+            _fill(self.compare, [])
+        else:
+            self.compare_label.setText(f"<b>Achieved vs prescribed</b>: {comp.item.describe()}")
+            _fill(
+                self.compare,
+                [[m, want, got, "met" if ok else "NOT MET"] for m, want, got, ok in comp.rows],
+                None,
+            )
+            for r, (*_, ok) in enumerate(comp.rows):
+                item = self.compare.item(r, 3)
+                if item is not None:
+                    item.setForeground(QColor("#1a7f37") if ok else QColor("#b3261e"))
+        from formcheck.sessions.reports import progress_table
+
+        self._points = progress(self.store, row.patient, row.exercise)
+        _fill(self.progress_table, progress_table(self._points))
+        self.sides.update()
+        self.progress_plot.update()
+
+    # --- scrubbing -------------------------------------------------------------------------------
+
+    def frame_at(self, t_s: float) -> int:
+        assert self.data is not None
+        return int(np.clip(np.searchsorted(self.data.frames.t_s, t_s), 0, max(0, len(self.data.frames) - 1)))
+
+    def seek_time(self, t_s: float) -> None:
+        if self.data is not None and len(self.data.frames):
+            self.slider.setValue(self.frame_at(t_s))
+
+    def _slid(self, i: int) -> None:
+        if self.data is None or not len(self.data.frames):
+            return
+        self.pose.show_frame(i)
+        self.timeline.set_cursor(float(self.data.frames.t_s[i]))
+
+    def _rep_clicked(self, r: int, c: int) -> None:
+        if self.data is not None and r < len(self.data.reps):
+            self.seek_time(self.data.reps[r].start_s)
+
+    def toggle_play(self) -> None:
+        if self.timer.isActive():
+            self.timer.stop()
+            self.play_button.setText("Play")
+        elif self.data is not None:
+            fps = float(self.data.meta.get("fps") or 30.0)
+            self.timer.start(int(1000 / fps))
+            self.play_button.setText("Pause")
+
+    def _advance(self) -> None:
+        if self.slider.value() >= self.slider.maximum():
+            self.toggle_play()
+        else:
+            self.slider.setValue(self.slider.value() + 1)
+
+
+def main(
+    store: SessionStore,
+    session_id: str | None = None,
+    screenshot: str | None = None,
+    exit_after_s: float | None = None,
+) -> int:
+    if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    app = QApplication.instance() or QApplication([])
+    window = ReviewWindow(store)
+    window.show()
+    if session_id:
+        window.select(session_id)
+    if screenshot:
+        app.processEvents()  # type: ignore[union-attr]
+        window.grab().save(screenshot)
+        return 0
+    if exit_after_s is not None:
+        QTimer.singleShot(int(exit_after_s * 1000), window.close)
+    return int(app.exec())  # type: ignore[union-attr]

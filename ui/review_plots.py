@@ -1,0 +1,430 @@
+"""The review plots, drawn with QPainter so the same code paints the window, the HTML images and the
+PDF: the timeline (key angles, phases, reps, faults, pain stops), per-side bars with the asymmetry
+index, and progress across sessions. Models come from ``formcheck.sessions.analysis``."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
+from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+
+from formcheck.sessions.analysis import ProgressPoint, Timeline
+
+INK = QColor("#222222")
+GRID = QColor("#dddddd")
+LINE_COLORS = [QColor("#1f5fbf"), QColor("#e07b00"), QColor("#6a3d9a")]
+PHASE_COLORS = {
+    "raising": QColor(70, 130, 220, 40),
+    "hold": QColor(40, 170, 80, 60),
+    "lowering": QColor(240, 160, 40, 45),
+}
+RESULT_COLORS = {
+    "good": QColor("#1a7f37"),
+    "short_hold": QColor("#d68a00"),
+    "faulty": QColor("#c62828"),
+    "incomplete": QColor("#888888"),
+}
+FAULT_COLOR = QColor(200, 40, 40, 150)
+PAIN_COLOR = QColor("#b00020")
+
+
+def _font(px: float, bold: bool = False) -> QFont:
+    f = QFont("DejaVu Sans")
+    f.setPixelSize(max(6, int(px)))
+    f.setBold(bold)
+    return f
+
+
+def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
+    if not (math.isfinite(lo) and math.isfinite(hi)) or hi <= lo:
+        return [lo]
+    raw = (hi - lo) / count
+    mag = 10 ** math.floor(math.log10(raw))
+    step = next(m * mag for m in (1, 2, 2.5, 5, 10) if m * mag >= raw)
+    first = math.ceil(lo / step) * step
+    return [first + i * step for i in range(int((hi - first) / step) + 1)]
+
+
+class Axes:
+    """Maps data to a rectangle and draws the frame, grid and tick labels."""
+
+    def __init__(self, rect: QRectF, x: tuple[float, float], y: tuple[float, float]) -> None:
+        self.rect, self.x0, self.x1, self.y0, self.y1 = rect, x[0], x[1], y[0], y[1]
+
+    def px(self, x: float) -> float:
+        return self.rect.left() + (x - self.x0) / ((self.x1 - self.x0) or 1.0) * self.rect.width()
+
+    def py(self, y: float) -> float:
+        return self.rect.bottom() - (y - self.y0) / ((self.y1 - self.y0) or 1.0) * self.rect.height()
+
+    def x_of(self, px: float) -> float:
+        return self.x0 + (px - self.rect.left()) / (self.rect.width() or 1.0) * (self.x1 - self.x0)
+
+    def frame(self, p: QPainter, font_px: float, x_label: str, y_label: str, x_ticks: bool = True) -> None:
+        p.setFont(_font(font_px))
+        p.setPen(QPen(GRID, 1))
+        for t in nice_ticks(self.y0, self.y1):
+            y = self.py(t)
+            p.drawLine(QPointF(self.rect.left(), y), QPointF(self.rect.right(), y))
+            p.setPen(INK)
+            p.drawText(
+                QRectF(self.rect.left() - 60, y - font_px, 56, 2 * font_px),
+                Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter,
+                f"{t:g}",
+            )
+            p.setPen(QPen(GRID, 1))
+        if x_ticks:
+            for t in nice_ticks(self.x0, self.x1, 10):
+                x = self.px(t)
+                p.setPen(QPen(GRID, 1))
+                p.drawLine(QPointF(x, self.rect.top()), QPointF(x, self.rect.bottom()))
+                p.setPen(INK)
+                p.drawText(
+                    QRectF(x - 30, self.rect.bottom() + 2, 60, font_px * 1.6),
+                    Qt.AlignmentFlag.AlignHCenter,
+                    f"{t:g}",
+                )
+        p.setPen(QPen(INK, 1))
+        p.setBrush(Qt.BrushStyle.NoBrush)
+        p.drawRect(self.rect)
+        p.drawText(
+            QRectF(self.rect.left(), self.rect.bottom() + font_px * 1.5, self.rect.width(), font_px * 1.6),
+            Qt.AlignmentFlag.AlignHCenter,
+            x_label,
+        )
+        p.save()
+        p.translate(self.rect.left() - 44, self.rect.center().y())
+        p.rotate(-90)
+        p.drawText(
+            QRectF(-self.rect.height() / 2, -font_px * 1.6, self.rect.height(), font_px * 1.6),
+            Qt.AlignmentFlag.AlignHCenter,
+            y_label,
+        )
+        p.restore()
+
+
+def _polyline(p: QPainter, ax: Axes, xs: np.ndarray, ys: np.ndarray) -> None:
+    path = QPainterPath()
+    pen_down = False
+    step = max(1, len(xs) // 2000)  # no more points than pixels
+    for x, y in zip(xs[::step], ys[::step], strict=False):
+        if not math.isfinite(y):
+            pen_down = False
+            continue
+        pt = QPointF(ax.px(x), ax.py(y))
+        if pen_down:
+            path.lineTo(pt)
+        else:
+            path.moveTo(pt)
+            pen_down = True
+    p.drawPath(path)
+
+
+def timeline_axes(rect: QRectF, tl: Timeline, font_px: float) -> Axes:
+    plot = QRectF(
+        rect.left() + 64,
+        rect.top() + font_px * 2.6 + 16,
+        rect.width() - 80,
+        rect.height() - font_px * 6.5 - 16,
+    )
+    values = [v for s in tl.signals.values() for v in s[np.isfinite(s)].tolist()]
+    lo = min([0.0, *values, tl.release_deg if math.isfinite(tl.release_deg) else 0.0])
+    hi = max([10.0, *values, tl.target_deg if math.isfinite(tl.target_deg) else 0.0, tl.limit_deg or 0.0])
+    pad = 0.08 * (hi - lo)
+    return Axes(plot, (0.0, max(tl.duration_s, 1e-3)), (lo - pad, hi + 2.2 * pad))  # room for rep labels
+
+
+def draw_timeline(
+    p: QPainter, rect: QRectF, tl: Timeline, cursor_s: float | None = None, font_px: float = 12
+) -> Axes:
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.fillRect(rect, QColor("white"))
+    ax = timeline_axes(rect, tl, font_px)
+    plot = ax.rect
+    for span in tl.phases:
+        color = PHASE_COLORS.get(span.label)
+        if color is not None:
+            p.fillRect(
+                QRectF(
+                    ax.px(span.start_s), plot.top(), ax.px(span.end_s) - ax.px(span.start_s), plot.height()
+                ),
+                color,
+            )
+    ax.frame(p, font_px, "time (s)", "angle (deg)")
+    p.save()
+    p.setClipRect(plot)
+    for value, color, label in (
+        (tl.target_deg, QColor("#1a7f37"), "target"),
+        (tl.release_deg, QColor("#777777"), "release"),
+        (tl.limit_deg, QColor("#c62828"), "limit"),
+    ):
+        if value is None or not math.isfinite(value):
+            continue
+        p.setPen(QPen(color, 1.2, Qt.PenStyle.DashLine))
+        p.drawLine(QPointF(plot.left(), ax.py(value)), QPointF(plot.right(), ax.py(value)))
+        p.setFont(_font(font_px * 0.85))
+        p.drawText(QPointF(plot.left() + 4, ax.py(value) - 3), f"{label} {value:g}")
+    for i, values in enumerate(tl.signals.values()):
+        p.setPen(QPen(LINE_COLORS[i % len(LINE_COLORS)], 1.8))
+        _polyline(p, ax, tl.t_s, values)
+    # Faults: red bars along the top edge, one row per kind.
+    kinds = list(dict.fromkeys(s.label for s in tl.faults))
+    row_h = font_px * 1.2
+    p.setFont(_font(font_px * 0.8, bold=True))
+    for span in tl.faults:
+        y = plot.top() + 2 + kinds.index(span.label) * (row_h + 2)
+        bar = QRectF(ax.px(span.start_s), y, max(2.0, ax.px(span.end_s) - ax.px(span.start_s)), row_h)
+        p.fillRect(bar, FAULT_COLOR)
+        if bar.width() > 6 * len(span.label):
+            p.setPen(QColor("white"))
+            p.drawText(bar.adjusted(3, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, span.label)
+    # Reps: a numbered marker at each rep's peak, coloured by its result.
+    p.setFont(_font(font_px * 0.9, bold=True))
+    for r in tl.reps:
+        color = RESULT_COLORS.get(r["result"], INK)
+        at = QPointF(ax.px(r["peak_s"]), ax.py(r["peak_deg"]))
+        p.setPen(QPen(QColor("white"), 1.5))
+        p.setBrush(color)
+        p.drawEllipse(at, font_px * 0.45, font_px * 0.45)
+        side = {"left": "L", "right": "R"}.get(r["side"] or "", "")
+        p.setPen(color)
+        p.drawText(
+            QRectF(at.x() - 30, at.y() - font_px * 2.1, 60, font_px * 1.4),
+            Qt.AlignmentFlag.AlignHCenter,
+            f"{r['index']}{side}",
+        )
+    for t in tl.pain_stops:
+        p.setPen(QPen(PAIN_COLOR, 2.5))
+        p.drawLine(QPointF(ax.px(t), plot.top()), QPointF(ax.px(t), plot.bottom()))
+        p.setFont(_font(font_px, bold=True))
+        label_w = p.fontMetrics().horizontalAdvance("PAIN STOP")
+        x = ax.px(t) + 4 if ax.px(t) + 4 + label_w < plot.right() else ax.px(t) - 4 - label_w
+        p.drawText(QPointF(x, plot.bottom() - 6), "PAIN STOP")
+    if cursor_s is not None:
+        p.setPen(QPen(INK, 1.5))
+        p.drawLine(QPointF(ax.px(cursor_s), plot.top()), QPointF(ax.px(cursor_s), plot.bottom()))
+    p.restore()
+    _timeline_legend(p, rect, tl, font_px)
+    return ax
+
+
+def _timeline_legend(p: QPainter, rect: QRectF, tl: Timeline, font_px: float) -> None:
+    items: list[tuple[str, Callable[[QRectF], None]]] = []
+    for i, label in enumerate(tl.signals):
+        color = LINE_COLORS[i % len(LINE_COLORS)]
+        items.append(
+            (
+                label,
+                lambda r, c=color: (
+                    p.setPen(QPen(c, 2.5)),
+                    p.drawLine(QPointF(r.left(), r.center().y()), QPointF(r.right(), r.center().y())),
+                ),
+            )
+        )  # noqa: E501
+    for phase, color in PHASE_COLORS.items():
+        items.append(
+            (
+                phase,
+                lambda r, c=color: p.fillRect(
+                    r, QColor(c.red(), c.green(), c.blue(), min(255, c.alpha() * 3))
+                ),
+            )
+        )
+    for result, color in RESULT_COLORS.items():
+        word = {
+            "good": "good rep",
+            "short_hold": "short hold",
+            "faulty": "form fault",
+            "incomplete": "not reached",
+        }[result]
+        items.append(
+            (
+                word,
+                lambda r, c=color: (
+                    p.setPen(Qt.PenStyle.NoPen),
+                    p.setBrush(c),
+                    p.drawEllipse(r.center(), r.height() / 3, r.height() / 3),
+                ),
+            )
+        )  # noqa: E501
+    p.setFont(_font(font_px * 0.9))
+    x = rect.left() + 64
+    y = rect.top() + 4
+    for label, swatch in items:
+        width = p.fontMetrics().horizontalAdvance(label) + font_px * 2.4 + 10
+        if x + width > rect.right():
+            x = rect.left() + 64
+            y += font_px * 1.4
+        box = QRectF(x, y + font_px * 0.15, font_px * 1.6, font_px)
+        swatch(box)
+        p.setPen(INK)
+        p.drawText(QPointF(x + font_px * 2.0, y + font_px), label)
+        x += width
+
+
+def draw_side_bars(p: QPainter, rect: QRectF, summary: dict[str, Any], font_px: float = 12) -> None:
+    """Mean and best peak angle and mean hold per side, with the asymmetry index."""
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.fillRect(rect, QColor("white"))
+    sides = [s for s in summary.get("reps_by_side", {}) if summary["reps_by_side"][s]]
+    p.setFont(_font(font_px * 1.1, bold=True))
+    p.setPen(INK)
+    title = "Per side"
+    if summary.get("asymmetry_index_pct") is not None:
+        title += f": asymmetry index {summary['asymmetry_index_pct']:.0f} %"
+        if summary.get("weaker_side"):
+            title += f", {summary['weaker_side']} side weaker"
+    p.drawText(
+        QRectF(rect.left(), rect.top(), rect.width(), font_px * 1.8), Qt.AlignmentFlag.AlignHCenter, title
+    )
+    if not sides:
+        p.setFont(_font(font_px))
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No reps yet.")
+        return
+    panels = (
+        ("mean peak angle (deg)", "peak_deg_by_side", "best_peak_deg_by_side", "{:.0f}°"),
+        ("mean hold (s)", "hold_s_by_side", None, "{:.1f} s"),
+    )
+    top = rect.top() + font_px * 2.4
+    h = rect.height() - font_px * 2.4
+    pw = rect.width() / len(panels)
+    for k, (label, key, best_key, fmt) in enumerate(panels):
+        area = QRectF(rect.left() + k * pw + 10, top, pw - 20, h)
+        values = [summary[key].get(s) or 0.0 for s in sides]
+        bests = [summary[best_key].get(s) or 0.0 for s in sides] if best_key else values
+        vmax = max([*values, *bests, 1e-6]) * 1.15
+        bar_area = QRectF(
+            area.left(), area.top() + font_px * 1.6, area.width(), area.height() - font_px * 3.4
+        )
+        p.setFont(_font(font_px * 0.95))
+        p.setPen(INK)
+        p.drawText(
+            QRectF(area.left(), area.top(), area.width(), font_px * 1.5), Qt.AlignmentFlag.AlignHCenter, label
+        )
+        bw = bar_area.width() / (len(sides) * 1.6)
+        for i, side in enumerate(sides):
+            x = bar_area.left() + (i + 0.3) * bar_area.width() / len(sides)
+            bh = values[i] / vmax * bar_area.height()
+            color = LINE_COLORS[i % 2] if len(sides) > 1 else LINE_COLORS[0]
+            if summary.get("weaker_side") == side:
+                color = QColor("#c62828")
+            p.fillRect(QRectF(x, bar_area.bottom() - bh, bw, bh), color)
+            if best_key:
+                yb = bar_area.bottom() - bests[i] / vmax * bar_area.height()
+                p.setPen(QPen(INK, 2))
+                p.drawLine(QPointF(x - 3, yb), QPointF(x + bw + 3, yb))
+                p.setFont(_font(font_px * 0.75))
+                p.drawText(QPointF(x + bw + 5, yb + font_px * 0.3), "best")
+                p.setFont(_font(font_px * 0.95))
+            p.setPen(INK)
+            p.drawText(
+                QRectF(x - 20, bar_area.bottom() - bh - font_px * 1.5, bw + 40, font_px * 1.4),
+                Qt.AlignmentFlag.AlignHCenter,
+                fmt.format(values[i]),
+            )
+            p.drawText(
+                QRectF(x - 20, bar_area.bottom() + 2, bw + 40, font_px * 1.5),
+                Qt.AlignmentFlag.AlignHCenter,
+                side,
+            )
+        p.setPen(QPen(INK, 1))
+        p.drawLine(QPointF(bar_area.left(), bar_area.bottom()), QPointF(bar_area.right(), bar_area.bottom()))
+
+
+def draw_progress(
+    p: QPainter,
+    rect: QRectF,
+    points: Sequence[ProgressPoint],
+    font_px: float = 12,
+    current: str | None = None,
+) -> None:
+    """Small multiples across sessions: range of motion, hold time, adherence, pain before/after."""
+    p.setRenderHint(QPainter.RenderHint.Antialiasing)
+    p.fillRect(rect, QColor("white"))
+    if not points:
+        p.setFont(_font(font_px))
+        p.setPen(INK)
+        p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No earlier sessions of this exercise.")
+        return
+    panels: list[tuple[str, list[list[float | None]], list[QColor], tuple[float, float] | None]] = [
+        ("range of motion (deg)", [[q.peak_deg for q in points]], [LINE_COLORS[0]], None),
+        ("hold (s)", [[q.hold_s for q in points]], [QColor("#1a7f37")], None),
+        (
+            "adherence (%)",
+            [[None if q.adherence is None else 100 * q.adherence for q in points]],
+            [QColor("#6a3d9a")],
+            (0, 105),
+        ),
+        (
+            "pain 0-10 (grey before, red after)",
+            [[q.pain_before for q in points], [q.pain_after for q in points]],
+            [QColor("#888888"), PAIN_COLOR],
+            (0, 10),
+        ),
+    ]
+    pw = rect.width() / len(panels)
+    n = len(points)
+    for k, (label, series, colors, fixed) in enumerate(panels):
+        area = QRectF(
+            rect.left() + k * pw + 58, rect.top() + font_px * 2, pw - 72, rect.height() - font_px * 5
+        )
+        vals = [v for s in series for v in s if v is not None]
+        if fixed:
+            lo, hi = fixed
+        else:
+            lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
+            pad = max(1.0, 0.15 * (hi - lo))
+            lo, hi = max(0.0, lo - pad), hi + pad
+        ax = Axes(area, (-0.5, n - 0.5), (lo, hi))
+        ax.frame(p, font_px * 0.85, "", "", x_ticks=False)
+        p.setFont(_font(font_px * 0.95, bold=True))
+        p.setPen(INK)
+        p.drawText(
+            QRectF(area.left() - 40, rect.top(), area.width() + 40, font_px * 1.6),
+            Qt.AlignmentFlag.AlignHCenter,
+            label,
+        )
+        p.setFont(_font(font_px * 0.75))
+        every = max(1, n // 6)
+        for i, q in enumerate(points):
+            if i % every == 0 or i == n - 1:
+                p.drawText(
+                    QRectF(ax.px(i) - 40, area.bottom() + 2, 80, font_px * 1.3),
+                    Qt.AlignmentFlag.AlignHCenter,
+                    q.date[5:],
+                )
+            if current is not None and q.session_id == current:
+                p.fillRect(QRectF(ax.px(i) - 4, area.top(), 8, area.height()), QColor(255, 220, 0, 90))
+        for s, color in zip(series, colors, strict=True):
+            p.setPen(QPen(color, 2))
+            prev = None
+            for i, v in enumerate(s):
+                if v is None:
+                    prev = None
+                    continue
+                pt = QPointF(ax.px(i), ax.py(v))
+                if prev is not None:
+                    p.drawLine(prev, pt)
+                p.setBrush(color)
+                p.drawEllipse(pt, 3.5, 3.5)
+                prev = pt
+
+
+def render_png(draw: Callable[[QPainter, QRectF], Any], width: int, height: int, scale: float = 2.0) -> bytes:
+    """Draw into an image (at ``scale`` for sharp print) and return PNG bytes."""
+    image = QImage(int(width * scale), int(height * scale), QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    p = QPainter(image)
+    p.scale(scale, scale)
+    draw(p, QRectF(0, 0, width, height))
+    p.end()
+    data = QByteArray()
+    buf = QBuffer(data)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buf, "PNG")
+    buf.close()
+    return bytes(data.data())

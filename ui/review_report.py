@@ -1,0 +1,117 @@
+"""HTML and PDF session reports with the review's plots. The HTML is built headless
+(``formcheck.sessions.reports``); this module draws the plots and renders the PDF with Qt
+(QTextDocument + QPdfWriter), so both formats carry the same plots and tables."""
+
+from __future__ import annotations
+
+import base64
+import os
+from pathlib import Path
+
+from PyQt6.QtCore import QMarginsF, QSizeF, QUrl
+from PyQt6.QtGui import QImage, QPageLayout, QPageSize, QPdfWriter, QTextDocument
+from PyQt6.QtWidgets import QApplication
+
+from formcheck.errors import FormcheckError
+from formcheck.sessions.analysis import progress, timeline
+from formcheck.sessions.reports import progress_table, report_html
+from formcheck.sessions.storage import SessionData, SessionStore
+from ui.review_plots import draw_progress, draw_side_bars, draw_timeline, render_png
+
+PLOT_SIZES = {"timeline": (1000, 360), "sides": (640, 260), "progress": (1000, 230)}
+
+
+_APP: list[QApplication] = []  # keeps the application alive for the process
+
+
+def ensure_app() -> QApplication:
+    app = QApplication.instance()
+    if app is None:
+        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # reports draw no window
+        app = QApplication([])
+        _APP.append(app)
+    return app  # type: ignore[return-value]
+
+
+def plot_pngs(store: SessionStore, data: SessionData) -> tuple[dict[str, bytes], list[list[str]]]:
+    ensure_app()
+    tl = timeline(data)
+    points = progress(store, data.row.patient, data.row.exercise)
+    summary = (data.row.report or {}).get("summary", {})
+    pngs = {
+        "timeline": render_png(lambda p, r: draw_timeline(p, r, tl), *PLOT_SIZES["timeline"]),
+        "sides": render_png(lambda p, r: draw_side_bars(p, r, summary), *PLOT_SIZES["sides"]),
+    }
+    rows: list[list[str]] = []
+    if len(points) > 1:
+        pngs["progress"] = render_png(
+            lambda p, r: draw_progress(p, r, points, current=data.row.id), *PLOT_SIZES["progress"]
+        )
+        rows = progress_table(points)
+    return pngs, rows
+
+
+def _write(path: Path, data: bytes) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        raise FormcheckError(f"Cannot write {path}: {reason}; choose another path with -o.") from exc
+
+
+def build_html(store: SessionStore, data: SessionData) -> str:
+    pngs, rows = plot_pngs(store, data)
+
+    def src(name: str) -> str | None:
+        return "data:image/png;base64," + base64.b64encode(pngs[name]).decode() if name in pngs else None
+
+    return report_html(data, src, rows)
+
+
+def write_html(store: SessionStore, data: SessionData, path: Path) -> None:
+    _write(Path(path), build_html(store, data).encode("utf-8"))
+
+
+def pdf_bytes(store: SessionStore, data: SessionData) -> bytes:
+    """Render the same report to A4 PDF: QTextDocument lays out the HTML, the plots are image resources."""
+    from PyQt6.QtCore import QBuffer, QByteArray, QIODevice
+
+    ensure_app()
+    pngs, rows = plot_pngs(store, data)
+    doc = QTextDocument()
+    for name, png in pngs.items():
+        doc.addResource(
+            QTextDocument.ResourceType.ImageResource.value, QUrl(f"{name}.png"), QImage.fromData(png)
+        )
+    doc.setHtml(report_html(data, lambda n: f"{n}.png" if n in pngs else None, rows))
+    out = QByteArray()
+    buf = QBuffer(out)
+    buf.open(QIODevice.OpenModeFlag.WriteOnly)
+    writer = QPdfWriter(buf)
+    writer.setPageSize(QPageSize(QPageSize.PageSizeId.A4))
+    writer.setPageLayout(
+        QPageLayout(
+            QPageSize(QPageSize.PageSizeId.A4),
+            QPageLayout.Orientation.Portrait,
+            QMarginsF(15, 15, 15, 15),
+            QPageLayout.Unit.Millimeter,
+        )
+    )
+    writer.setResolution(96)
+    writer.setTitle(f"formcheck session {data.row.id}")
+    writer.setCreator("formcheck")
+    layout = writer.pageLayout().paintRectPixels(writer.resolution())
+    doc.setPageSize(QSizeF(layout.width(), layout.height()))
+    doc.print(writer)
+    buf.close()
+    return bytes(out.data())
+
+
+def write_pdf(store: SessionStore, data: SessionData, path: Path) -> None:
+    _write(Path(path), pdf_bytes(store, data))
