@@ -1,0 +1,52 @@
+"""Finding cameras without freezing the window: indices 0-4 are probed on a background thread."""
+
+from __future__ import annotations
+
+import threading
+
+import cv2
+from PyQt6.QtCore import QObject, pyqtSignal
+
+PROBE_INDICES = range(5)
+
+
+def probe_cameras(indices: range = PROBE_INDICES) -> list[int]:
+    """Camera indices that open and deliver a frame."""
+    found = []
+    for index in indices:
+        cap = cv2.VideoCapture(index)
+        try:
+            if cap.isOpened():
+                ok, _ = cap.read()
+                if ok:
+                    found.append(index)
+        finally:
+            cap.release()
+    return found
+
+
+# Probes stay referenced here for the life of the program: the probe thread may emit after the window
+# that asked has closed, and emitting from a deleted QObject crashes. Qt drops the closed receiver.
+_PROBES: list[CameraProbe] = []
+
+
+class CameraProbe(QObject):
+    """Emits ``found(list_of_indices)`` once the probe thread is done. Never give it a parent."""
+
+    found = pyqtSignal(list)
+
+    def __init__(self, probe=probe_cameras) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self._probe = probe
+        self._thread = threading.Thread(target=self._run, name="camera-probe", daemon=True)
+        _PROBES.append(self)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        try:
+            cameras = self._probe()
+        except Exception:  # a broken driver must not take the window down
+            cameras = []
+        self.found.emit(cameras)

@@ -1,0 +1,251 @@
+"""The window's commands: ``formcheck`` (home screen), ``live``, ``replay`` and ``demo``.
+
+Qt is imported only inside the command functions, so ``formcheck analyze`` and friends never load it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from formcheck.errors import FormcheckError
+
+SPEED_CHOICES = {"0.5": 0.5, "0.5x": 0.5, "1": 1.0, "1x": 1.0, "2": 2.0, "2x": 2.0, "max": None}
+NO_DISPLAY = "No display found"
+
+
+def _window_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reps", type=int, default=10, metavar="N", help="reps to aim for per side (default 10)")
+    p.add_argument("--model", help="pose model from models/registry.toml (default: blazepose_full)")
+    p.add_argument("--mute", action="store_true", help="start with sound off (M toggles it)")
+    p.add_argument("--exit-after", type=float, metavar="SECONDS", help="close the window after this long")
+    p.add_argument("--screenshot", metavar="PATH", help="save the window as PNG just before exiting")
+    p.add_argument("--stats", action="store_true", help="show and print display fps and latency")
+
+
+def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
+    p = subparsers.add_parser("live", help="coach an exercise live from a webcam (opens the window)")
+    p.add_argument("--exercise", "-e", required=True, help="exercise name (see 'formcheck exercises')")
+    p.add_argument("--variant", "-v", help="exercise variant (default: the exercise's first)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. hold_s=20")
+    p.add_argument(
+        "--camera", type=int, default=None, metavar="N", help="camera index (default: last used, or 0)"
+    )
+    _window_options(p)
+    p.set_defaults(func=cmd_live)
+
+    p = subparsers.add_parser("replay", help="replay a recorded video in the coaching window")
+    p.add_argument("video", help="video file (mp4, avi, mov)")
+    p.add_argument("--exercise", "-e", required=True, help="exercise name (see 'formcheck exercises')")
+    p.add_argument("--variant", "-v", help="exercise variant (default: the exercise's first)")
+    p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. hold_s=20")
+    p.add_argument("--speed", choices=["0.5", "1", "2", "max"], default="1", help="replay speed (default 1)")
+    _window_options(p)
+    p.set_defaults(func=cmd_replay)
+
+    demo = subparsers.choices.get("demo")
+    if demo is not None:
+        _window_options(demo)
+        demo.add_argument("--speed", choices=["0.5", "1", "2", "max"], default="1", help="replay speed")
+        demo.set_defaults(func=cmd_demo_window)
+
+    # No command at all opens the home screen (the core's parser has command=None there).
+    parser.set_defaults(command="home", func=lambda args: cmd_home(args, parser))
+
+
+# --- shared ------------------------------------------------------------------------------------
+
+
+def _quiet_qt_logging() -> None:
+    # Qt Multimedia and speech report missing audio back-ends at length; formcheck degrades silently.
+    rules = "qt.multimedia*=false;qt.speech*=false;qt.qpa.*=false"
+    os.environ["QT_LOGGING_RULES"] = ";".join(filter(None, [os.environ.get("QT_LOGGING_RULES"), rules]))
+
+
+def _install_message_filter() -> None:
+    from PyQt6.QtCore import QtMsgType, qInstallMessageHandler
+
+    noise = ("text-to-speech", "pa_context", "PulseAudio", "pipewire", "propagateSizeHints")
+
+    def handler(kind: QtMsgType, context: Any, message: str) -> None:
+        if any(n in message for n in noise):
+            return
+        if kind in (QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg):
+            sys.stderr.write(f"qt: {message}\n")
+
+    qInstallMessageHandler(handler)
+
+
+def make_app():  # type: ignore[no-untyped-def]
+    _quiet_qt_logging()
+    from PyQt6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        _install_message_filter()
+        app = QApplication(sys.argv[:1])
+        app.setApplicationName("formcheck")
+    return app
+
+
+def estimator_factory(model: str | None):  # type: ignore[no-untyped-def]
+    def make():  # type: ignore[no-untyped-def]
+        from formcheck import native
+        from formcheck.pose import create_estimator
+
+        with native.quiet_stderr():
+            return create_estimator(model)
+
+    return make
+
+
+def _require_display(what: str) -> None:
+    from ui.settings import has_display
+
+    if not has_display():
+        raise FormcheckError(
+            f"{NO_DISPLAY} for the {what} window; run it on a desktop, or use 'formcheck analyze VIDEO' "
+            "for a text report."
+        )
+
+
+def _load_config(exercise: str, variant: str | None, settings: dict[str, float]):  # type: ignore[no-untyped-def]
+    from formcheck.spec import load_exercise
+
+    return load_exercise(exercise, variant, settings)
+
+
+def _check_video(path: str | Path) -> None:
+    from formcheck.sources import VideoFileSource
+
+    VideoFileSource(path).close()
+
+
+def run_window(args: argparse.Namespace, config: Any, mode: str, source: Any, banner: bool) -> int:
+    """Open the coaching window on ``source`` (a video path or a camera index) and run the event loop."""
+    app = make_app()
+    from PyQt6.QtCore import QTimer
+    from PyQt6.QtWidgets import QDialog
+
+    from formcheck.sources import CameraSource, VideoFileSource
+    from ui.audio import AudioCues
+    from ui.dialogs import SafetyDialog, safety_accepted
+    from ui.settings import open_settings
+    from ui.window import CoachWindow
+
+    settings = open_settings()
+    automated = args.exit_after is not None or bool(args.screenshot)
+    banner = banner or automated
+    if (
+        not banner
+        and not safety_accepted(settings)
+        and SafetyDialog(settings).exec() != QDialog.DialogCode.Accepted
+    ):
+        print("Stopped before starting: nothing was recorded.")
+        return 0
+    audio = AudioCues(output=True)
+    if args.mute or str(settings.value("audio/muted", "false")).lower() == "true":
+        audio.muted = True
+    window = CoachWindow(
+        config,
+        estimator_factory(args.model),
+        settings,
+        audio=audio,
+        reps_target=args.reps,
+        safety_banner=banner,
+        show_stats=args.stats,
+    )
+    if mode == "live":
+        settings.setValue("choice/camera", source)
+        window.start_live(lambda: CameraSource(int(source)), f"camera {source}")
+    else:
+        speed = SPEED_CHOICES[getattr(args, "speed", "1") or "1"]
+        window.start_replay(lambda: VideoFileSource(source), Path(source).name, speed)
+    window.show()
+    problems: list[FormcheckError] = []
+
+    def finish() -> None:
+        if args.screenshot:
+            try:
+                path = window.save_screenshot(args.screenshot)
+                print(f"Saved a screenshot of the window to {path}.")
+            except FormcheckError as exc:
+                problems.append(exc)
+        window.close()
+
+    if args.exit_after is not None:
+        QTimer.singleShot(int(max(0.0, args.exit_after) * 1000), finish)
+    elif args.screenshot:
+        window.run_finished.connect(lambda _result: QTimer.singleShot(300, finish))
+    app.exec()
+    if args.stats:
+        s = window.display_stats()
+        print(
+            f"display: {s.get('fps', 0.0):.1f} fps (source {window.fps:.1f} fps), frame-to-screen latency "
+            f"p50 {s.get('latency_p50_ms', 0.0):.1f} ms, p95 {s.get('latency_p95_ms', 0.0):.1f} ms, "
+            f"{int(s['painted'])} frames painted, {int(s['dropped'])} display frames dropped"
+        )
+    if problems:
+        raise problems[0]
+    return 0
+
+
+# --- the commands ------------------------------------------------------------------------------
+
+
+def cmd_live(args: argparse.Namespace) -> int:
+    from formcheck.spec import parse_settings
+
+    config = _load_config(args.exercise, args.variant, parse_settings(args.set))
+    _require_display("live")
+    camera = args.camera
+    if camera is None:
+        from ui.settings import open_settings
+
+        camera = int(open_settings().value("choice/camera", 0) or 0)
+    return run_window(args, config, "live", camera, banner=False)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from formcheck.spec import parse_settings
+
+    config = _load_config(args.exercise, args.variant, parse_settings(args.set))
+    _check_video(args.video)
+    _require_display("replay")
+    return run_window(args, config, "replay", args.video, banner=False)
+
+
+def cmd_demo_window(args: argparse.Namespace) -> int:
+    from ui.settings import has_display
+
+    if not has_display():
+        from formcheck.cli import cmd_demo
+
+        print(f"{NO_DISPLAY}: showing the text analysis of the sample clip instead of the window.")
+        return cmd_demo(args)
+    from formcheck.cli import demo_clip
+
+    video, exercise, variant, settings = demo_clip()
+    config = _load_config(exercise, variant, settings)
+    print(f"Replaying the bundled sample clip {video.name} ({exercise}, {variant}).")
+    return run_window(args, config, "replay", str(video), banner=True)
+
+
+def cmd_home(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from ui.settings import has_display
+
+    if not has_display():
+        parser.print_help()
+        print(f"\n{NO_DISPLAY}, so no home screen; use one of the commands above.")
+        return 0
+    app = make_app()
+    from ui.home import HomeWindow
+    from ui.settings import open_settings
+
+    home = HomeWindow(open_settings(), estimator_factory(None))
+    home.show()
+    app.exec()
+    return 0

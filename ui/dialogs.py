@@ -1,0 +1,196 @@
+"""The safety screen (before first use), its banner form, and the pain-score dialog."""
+
+from __future__ import annotations
+
+from PyQt6.QtCore import QSettings, pyqtSignal
+from PyQt6.QtGui import QKeySequence, QShortcut
+from PyQt6.QtWidgets import (
+    QButtonGroup,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+SAFETY_KEY = "safety/accepted_version"
+SAFETY_VERSION = 1
+
+RED_FLAGS = (
+    "new problems controlling your bladder or bowels",
+    "numbness in the saddle area (between your legs, around your bottom)",
+    "weakness in both legs",
+    "sciatica in both legs",
+    "fever, or feeling generally unwell with back pain",
+    "back pain after a recent fall, accident or other injury",
+)
+SAFETY_TITLE = "Before you start: is it safe to exercise today?"
+SAFETY_LEAD = "Do not exercise, and see a doctor today, if you have any of these:"
+SAFETY_AID = (
+    "formcheck is an exercise aid, not a diagnosis. It watches your form; it cannot tell what causes "
+    "your pain. Stop at once if pain increases or spreads down your leg, and follow your therapist's advice."
+)
+SAFETY_SHORT = (
+    "See a doctor today, not exercise, if you have: new bladder or bowel problems, numbness in the "
+    "saddle area, weakness in both legs, sciatica in both legs, fever, or a recent injury. "
+    "formcheck is an exercise aid, not a diagnosis."
+)
+
+BIG = "font-size: 22px;"
+
+
+def safety_accepted(settings: QSettings) -> bool:
+    return int(settings.value(SAFETY_KEY, 0) or 0) >= SAFETY_VERSION
+
+
+def accept_safety(settings: QSettings) -> None:
+    settings.setValue(SAFETY_KEY, SAFETY_VERSION)
+    settings.sync()
+
+
+class SafetyDialog(QDialog):
+    """Shown before first use. Accepting it is remembered in the settings."""
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setWindowTitle("formcheck: safety first")
+        self.setStyleSheet(
+            f"QDialog {{ background: #111; }} QLabel {{ color: white; {BIG} }}"
+            "QPushButton { font-size: 22px; padding: 14px 24px; }"
+        )
+        layout = QVBoxLayout(self)
+        title = QLabel(SAFETY_TITLE)
+        title.setStyleSheet("font-size: 30px; font-weight: bold; color: #ffd24d;")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(QLabel(SAFETY_LEAD))
+        flags = QLabel("".join(f"<p>✖ {flag}</p>" for flag in RED_FLAGS))
+        flags.setWordWrap(True)
+        flags.setStyleSheet("font-size: 24px; font-weight: bold; color: #ff8080;")
+        layout.addWidget(flags)
+        aid = QLabel(SAFETY_AID)
+        aid.setWordWrap(True)
+        layout.addWidget(aid)
+        buttons = QHBoxLayout()
+        self.quit_button = QPushButton("Quit  [Esc]")
+        self.quit_button.clicked.connect(self.reject)
+        self.ok_button = QPushButton("I have none of these: continue  [Enter]")
+        self.ok_button.setDefault(True)
+        self.ok_button.setStyleSheet("background: #2e7d32; color: white; font-weight: bold;")
+        self.ok_button.clicked.connect(self.accept)
+        buttons.addWidget(self.quit_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.ok_button)
+        layout.addLayout(buttons)
+        self.resize(900, 640)
+
+    def accept(self) -> None:
+        accept_safety(self.settings)
+        super().accept()
+
+
+class SafetyBanner(QFrame):
+    """The safety screen as a strip across the window, for runs that must not wait (demo, scripted)."""
+
+    accepted = pyqtSignal()
+
+    def __init__(self, settings: QSettings, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.setObjectName("safetyBanner")
+        self.setStyleSheet(
+            "#safetyBanner { background: #5c1010; border: 3px solid #ffd24d; }"
+            "QLabel { color: white; font-size: 19px; }"
+            "QPushButton { font-size: 19px; padding: 8px 16px; }"
+        )
+        layout = QHBoxLayout(self)
+        mark = QLabel("⚠ SAFETY")
+        mark.setStyleSheet("font-size: 24px; font-weight: bold; color: #ffd24d;")
+        layout.addWidget(mark)
+        text = QLabel(SAFETY_SHORT)
+        text.setWordWrap(True)
+        layout.addWidget(text, 1)
+        button = QPushButton("I understand")
+        button.clicked.connect(self.accept)
+        layout.addWidget(button)
+
+    def accept(self) -> None:
+        accept_safety(self.settings)
+        self.hide()
+        self.accepted.emit()
+
+
+class PainDialog(QDialog):
+    """Asks for a pain score 0-10 and an optional note. Digits pick a score; Enter saves.
+
+    Not modal-blocking (``open()``), so the pipeline and tests keep running; read ``score`` and
+    ``note`` after ``finished``.
+    """
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Pain stop")
+        self.setModal(True)
+        self.setStyleSheet(
+            "QDialog { background: #111; } QLabel { color: white; font-size: 24px; }"
+            "QPushButton { font-size: 24px; padding: 10px; min-width: 48px; }"
+            "QPushButton:checked { background: #ffd24d; color: black; font-weight: bold; }"
+            "QLineEdit { font-size: 22px; padding: 8px; }"
+        )
+        layout = QVBoxLayout(self)
+        title = QLabel("Exercise stopped. How bad is the pain now?")
+        title.setStyleSheet("font-size: 30px; font-weight: bold;")
+        title.setWordWrap(True)
+        layout.addWidget(title)
+        layout.addWidget(QLabel("0 = no pain, 10 = worst pain imaginable  (press a digit, 0-9, or click)"))
+        row = QHBoxLayout()
+        self.group = QButtonGroup(self)
+        self.group.setExclusive(True)
+        self.buttons: list[QPushButton] = []
+        for score in range(11):
+            b = QPushButton(str(score))
+            b.setCheckable(True)
+            self.group.addButton(b, score)
+            row.addWidget(b)
+            self.buttons.append(b)
+        layout.addLayout(row)
+        layout.addWidget(QLabel("Anything to tell your therapist? (optional)"))
+        self.note_edit = QLineEdit()
+        self.note_edit.setPlaceholderText("e.g. sharp pain down the left leg when lifting")
+        layout.addWidget(self.note_edit)
+        help_text = QLabel(
+            "Everything recorded so far is kept. If the pain does not settle, or spreads down your leg, "
+            "stop for today and contact your therapist or doctor."
+        )
+        help_text.setWordWrap(True)
+        help_text.setStyleSheet("font-size: 19px; color: #ddd;")
+        layout.addWidget(help_text)
+        buttons = QHBoxLayout()
+        skip = QPushButton("Skip  [Esc]")
+        skip.clicked.connect(self.reject)
+        self.save_button = QPushButton("Save score  [Enter]")
+        self.save_button.setDefault(True)
+        self.save_button.clicked.connect(self.accept)
+        buttons.addWidget(skip)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        layout.addLayout(buttons)
+        for digit in range(10):
+            QShortcut(QKeySequence(str(digit)), self, activated=lambda d=digit: self.set_score(d))
+        self.resize(900, 420)
+
+    def set_score(self, score: int) -> None:
+        self.buttons[score].setChecked(True)
+
+    @property
+    def score(self) -> int | None:
+        checked = self.group.checkedId()
+        return checked if checked >= 0 else None
+
+    @property
+    def note(self) -> str:
+        return self.note_edit.text().strip()

@@ -1,0 +1,217 @@
+"""The home screen: pick an exercise and variant, then a camera, a video file, or the demo clip."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PyQt6.QtCore import QSettings
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from formcheck.errors import FormcheckError
+from formcheck.spec import available_exercises, load_exercise, load_spec
+from ui.audio import AudioCues
+from ui.cameras import CameraProbe
+from ui.dialogs import SafetyDialog, safety_accepted
+from ui.worker import EstimatorFactory
+
+STYLE = """
+QMainWindow, QWidget#home { background: #101010; }
+QLabel { color: white; font-size: 22px; }
+QComboBox, QSpinBox { font-size: 22px; padding: 6px; min-height: 40px; }
+QPushButton { font-size: 22px; padding: 14px; background: #2a2a2a; color: white; border: 2px solid #777;
+              border-radius: 10px; }
+QPushButton:disabled { color: #777; }
+"""
+
+
+class HomeWindow(QMainWindow):
+    def __init__(self, settings: QSettings, estimator_factory: EstimatorFactory, probe=None) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        self.settings = settings
+        self.estimator_factory = estimator_factory
+        self.coach = None
+        self.setWindowTitle("formcheck")
+        self.setStyleSheet(STYLE)
+        central = QWidget()
+        central.setObjectName("home")
+        self.setCentralWidget(central)
+        layout = QVBoxLayout(central)
+        title = QLabel("formcheck")
+        title.setStyleSheet("font-size: 44px; font-weight: bold;")
+        layout.addWidget(title)
+        sub = QLabel("Coaching for low-back pain and sciatica exercises. An exercise aid, not a diagnosis.")
+        sub.setWordWrap(True)
+        layout.addWidget(sub)
+
+        grid = QGridLayout()
+        layout.addLayout(grid)
+        self.exercise_box = QComboBox()
+        self.specs = {name: load_spec(path) for name, path in available_exercises().items()}
+        for name, spec in self.specs.items():
+            self.exercise_box.addItem(spec.title, name)
+        self.variant_box = QComboBox()
+        self.variant_help = QLabel()
+        self.variant_help.setWordWrap(True)
+        self.variant_help.setStyleSheet("font-size: 19px; color: #ccc;")
+        self.reps_box = QSpinBox()
+        self.reps_box.setRange(1, 50)
+        self.reps_box.setValue(int(settings.value("choice/reps", 10) or 10))
+        self.camera_box = QComboBox()
+        self.camera_box.addItem("looking for cameras…", None)
+        grid.addWidget(QLabel("Exercise"), 0, 0)
+        grid.addWidget(self.exercise_box, 0, 1)
+        grid.addWidget(QLabel("Variant"), 1, 0)
+        grid.addWidget(self.variant_box, 1, 1)
+        grid.addWidget(self.variant_help, 2, 1)
+        grid.addWidget(QLabel("Reps per side"), 3, 0)
+        grid.addWidget(self.reps_box, 3, 1)
+        grid.addWidget(QLabel("Camera"), 4, 0)
+        grid.addWidget(self.camera_box, 4, 1)
+
+        buttons = QHBoxLayout()
+        self.camera_button = QPushButton("Start with the camera")
+        self.camera_button.setEnabled(False)
+        self.camera_button.clicked.connect(self.start_camera)
+        self.file_button = QPushButton("Open a video file…")
+        self.file_button.clicked.connect(self.open_file)
+        self.demo_button = QPushButton("Watch the demo clip")
+        self.demo_button.clicked.connect(self.start_demo)
+        for b in (self.camera_button, self.file_button, self.demo_button):
+            buttons.addWidget(b)
+        layout.addLayout(buttons)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.message.setStyleSheet("color: #ffb000;")
+        layout.addWidget(self.message)
+        layout.addStretch(1)
+
+        self.exercise_box.currentIndexChanged.connect(self._exercise_changed)
+        last = settings.value("choice/exercise")
+        if last in self.specs:
+            self.exercise_box.setCurrentIndex(list(self.specs).index(last))
+        self._exercise_changed()
+        last_variant = settings.value("choice/variant")
+        i = self.variant_box.findData(last_variant)
+        if i >= 0:
+            self.variant_box.setCurrentIndex(i)
+        self.variant_box.currentIndexChanged.connect(self._variant_changed)
+        self._variant_changed()
+
+        self.probe = CameraProbe(probe) if probe is not None else CameraProbe()
+        self.probe.found.connect(self.cameras_found)
+        self.probe.start()
+        self.resize(1000, 640)
+
+    def _exercise_changed(self) -> None:
+        spec = self.specs[self.exercise_box.currentData()]
+        self.variant_box.blockSignals(True)
+        self.variant_box.clear()
+        for v in spec.variants.values():
+            self.variant_box.addItem(v.name, v.name)
+        self.variant_box.blockSignals(False)
+        self._variant_changed()
+
+    def _variant_changed(self) -> None:
+        spec = self.specs[self.exercise_box.currentData()]
+        v = spec.variants.get(self.variant_box.currentData() or spec.default_variant)
+        self.variant_help.setText(v.description if v else "")
+
+    def cameras_found(self, cameras: list[int]) -> None:
+        self.camera_box.clear()
+        for index in cameras:
+            self.camera_box.addItem(f"camera {index}", index)
+        if cameras:
+            last = self.settings.value("choice/camera")
+            i = self.camera_box.findData(int(last)) if last is not None else -1
+            if i >= 0:
+                self.camera_box.setCurrentIndex(i)
+            self.camera_button.setEnabled(True)
+        else:
+            self.camera_box.addItem("no camera found: open a video file or watch the demo", None)
+            self.camera_button.setEnabled(False)
+
+    def _config(self):  # type: ignore[no-untyped-def]
+        name = self.exercise_box.currentData()
+        variant = self.variant_box.currentData()
+        self.settings.setValue("choice/exercise", name)
+        self.settings.setValue("choice/variant", variant)
+        self.settings.setValue("choice/reps", self.reps_box.value())
+        return load_exercise(name, variant)
+
+    def _open_coach(self, config, banner: bool = False):  # type: ignore[no-untyped-def]
+        from ui.window import CoachWindow
+
+        if not (banner or safety_accepted(self.settings) or self._safety_ok()):
+            return None
+        audio = AudioCues(output=True)
+        audio.muted = str(self.settings.value("audio/muted", "false")).lower() == "true"
+        self.coach = CoachWindow(
+            config,
+            self.estimator_factory,
+            self.settings,
+            audio=audio,
+            reps_target=self.reps_box.value(),
+            safety_banner=banner,
+        )
+        self.coach.show()
+        self.hide()
+        self.coach.destroyed.connect(self.show)
+        return self.coach
+
+    def _safety_ok(self) -> bool:
+        return SafetyDialog(self.settings, self).exec() == QDialog.DialogCode.Accepted
+
+    def start_camera(self) -> None:
+        from formcheck.sources import CameraSource
+
+        index = self.camera_box.currentData()
+        if index is None:
+            return
+        self.settings.setValue("choice/camera", index)
+        coach = self._open_coach(self._config())
+        if coach is not None:
+            coach.start_live(lambda: CameraSource(int(index)), f"camera {index}")
+
+    def open_file(self, path: str | None = None) -> None:
+        from formcheck.sources import VideoFileSource
+
+        if not path:
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Open a video", "", "Videos (*.mp4 *.avi *.mov *.mkv)"
+            )
+        if not path:
+            return
+        try:
+            VideoFileSource(path).close()
+        except FormcheckError as exc:
+            self.message.setText(exc.message)
+            return
+        coach = self._open_coach(self._config())
+        if coach is not None:
+            coach.start_replay(lambda: VideoFileSource(path), Path(path).name)
+
+    def start_demo(self) -> None:
+        from formcheck.cli import demo_clip
+        from formcheck.sources import VideoFileSource
+
+        try:
+            video, exercise, variant, settings = demo_clip()
+            config = load_exercise(exercise, variant, settings)
+        except FormcheckError as exc:
+            self.message.setText(exc.message)
+            return
+        coach = self._open_coach(config, banner=True)
+        if coach is not None:
+            coach.start_replay(lambda: VideoFileSource(video), video.name)

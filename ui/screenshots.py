@@ -1,0 +1,179 @@
+"""Save screenshots of the coaching window for docs/screenshots/ (each exercise, a chosen moment).
+
+    uv run python -m ui.screenshots [--out docs/screenshots]
+
+For each exercise it replays a sample clip from sample_videos/ (real frames, real MediaPipe) up to a
+moment in the middle of a hold and saves the window there. An exercise without a sample clip yet is
+shown on synthetic poses instead (a stick figure), and the file name says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "sample_videos"
+MAX_BYTES = 300_000
+
+
+def pick_clip(exercise: str) -> tuple[Path, dict] | None:
+    """The sample clip of this exercise with the most good reps in its truth file, and its truth."""
+    best: tuple[int, Path, dict] | None = None
+    for truth_path in sorted(SAMPLES.glob("*.truth.json")):
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        video = truth_path.with_name(truth_path.name.replace(".truth.json", ".mp4"))
+        if truth.get("exercise") != exercise or not video.exists() or video.stat().st_size < 10_000:
+            continue
+        good = int(truth.get("summary", {}).get("good_reps", 0))
+        if best is None or good > best[0]:
+            best = (good, video, truth)
+    return None if best is None else (best[1], best[2])
+
+
+def mid_hold_frame(truth: dict, fps: float) -> int:
+    """A frame in the middle of the first rep's hold (or its peak)."""
+    reps = truth.get("reps") or []
+    if not reps:
+        return int(fps * 3)
+    rep = reps[0]
+    t = rep["peak_s"] if rep.get("peak_s") is not None else rep["start_s"]
+    return int(round((t + 0.5 * (rep.get("hold_s") or 0.0)) * fps))
+
+
+def save_small_png(window, path: Path) -> Path:  # type: ignore[no-untyped-def]
+    """Save the window; scale it down until the PNG is under MAX_BYTES."""
+    from PyQt6.QtCore import QBuffer, QIODevice, Qt
+
+    pixmap = window.grab()
+    width = pixmap.width()
+    while True:
+        scaled = (
+            pixmap
+            if width == pixmap.width()
+            else pixmap.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        )
+        buffer = QBuffer()
+        buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+        scaled.save(buffer, "PNG", 9)
+        data = bytes(buffer.data())
+        if len(data) <= MAX_BYTES or width < 600:
+            path.write_bytes(data)
+            return path
+        width = int(width * 0.85)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
+    parser.add_argument("--only", action="append", help="exercise name (repeatable)")
+    args = parser.parse_args(argv)
+    from ui.settings import has_display
+
+    if not has_display():
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    os.environ["FORMCHECK_CONFIG_DIR"] = tempfile.mkdtemp(prefix="formcheck-shots-")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+
+    from ui.commands import estimator_factory, make_app
+
+    app = make_app()
+    from PyQt6.QtCore import QTimer
+
+    from formcheck.sources import VideoFileSource
+    from formcheck.spec import available_exercises, load_exercise
+    from ui.audio import AudioCues
+    from ui.settings import open_settings
+    from ui.testing import ScriptedEstimator, ScriptedSource, synthetic_poses
+    from ui.window import CoachWindow
+
+    for exercise in args.only or list(available_exercises()):
+        clip = pick_clip(exercise)
+        if clip is not None:
+            video, truth = clip
+            config = load_exercise(exercise, truth.get("variant"), truth.get("settings", {}))
+            source = VideoFileSource(video)
+            fps = source.fps
+            source.close()
+            factory = estimator_factory(None)
+            make_source = lambda v=video: VideoFileSource(v)  # noqa: E731
+            target = mid_hold_frame(truth, fps)
+            name = f"{exercise}.png"
+        else:
+            config, poses, target = synthetic_poses(exercise)
+            factory = lambda p=poses: ScriptedEstimator(p)  # noqa: E731
+            make_source = lambda p=poses: ScriptedSource(p)  # noqa: E731
+            name = f"{exercise}_synthetic.png"
+        window = CoachWindow(config, factory, open_settings(), audio=AudioCues(output=False))
+        window.resize(1440, 900)
+        window.show()
+        window.start_replay(make_source, name, None)
+        window.set_speed(None)
+        window._paused = True
+        window._restart_at(target, paused=True)
+        while not (window.position >= target and window.video.painted_frames and window._pending is None):
+            app.processEvents()
+            if window.ended and window.position < target:
+                break
+        QTimer.singleShot(300, app.quit)
+        app.exec()
+        window.video.set_overlay(None)  # a screenshot of the exercise, not of the pause tag
+        window.video.repaint()
+        path = save_small_png(window, out / name)
+        print(f"{path} ({path.stat().st_size // 1000} KB, frame {window.position})")
+        window.close()
+    if not args.only:
+        for path in extra_screens(app, out):
+            print(f"{path} ({path.stat().st_size // 1000} KB)")
+    return 0
+
+
+def extra_screens(app, out: Path) -> list[Path]:  # type: ignore[no-untyped-def]
+    """The camera-lost message, the pain-score dialog and the safety screen (synthetic poses)."""
+    from ui.audio import AudioCues
+    from ui.dialogs import SafetyDialog
+    from ui.settings import open_settings
+    from ui.testing import ScriptedEstimator, ScriptedSource, synthetic_poses
+    from ui.window import CoachWindow
+
+    config, poses, _ = synthetic_poses("knee_to_chest")
+    saved = []
+    window = CoachWindow(
+        config, lambda: ScriptedEstimator(poses), open_settings(), audio=AudioCues(output=False)
+    )
+    window.camera_probe = lambda: []
+    window.resize(1440, 900)
+    window.show()
+    window.start_live(lambda: ScriptedSource(poses, live=True, lost_after=200, realtime=True), "camera 0")
+    while (
+        window.problem is None
+        or window.camera_box.currentData() is None
+        and "no camera" not in (window.camera_box.currentText())
+    ):
+        app.processEvents()
+    saved.append(save_small_png(window, out / "camera_lost.png"))
+    window.pain_stop()
+    dialog = window.pain_dialog
+    dialog.set_score(4)
+    dialog.note_edit.setText("pulling in the back of the left thigh")
+    app.processEvents()
+    saved.append(save_small_png(dialog, out / "pain_stop.png"))
+    dialog.accept()
+    window.close()
+    safety = SafetyDialog(open_settings())
+    safety.show()
+    app.processEvents()
+    saved.append(save_small_png(safety, out / "safety_screen.png"))
+    safety.close()
+    return saved
+
+
+if __name__ == "__main__":
+    sys.exit(main())

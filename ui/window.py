@@ -1,0 +1,732 @@
+"""The coaching window: the annotated video, the cue, counters, hold ring, set-up checklist, asymmetry,
+the pain stop, and replay controls. A thin observer of ``formcheck.pipeline.run``: it computes nothing.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from PyQt6.QtCore import QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PyQt6.QtWidgets import (
+    QComboBox,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QPushButton,
+    QSizePolicy,
+    QSlider,
+    QVBoxLayout,
+    QWidget,
+)
+
+from formcheck.errors import FormcheckError
+from formcheck.events import CueGiven, Event, PainScore, PainStop, Rep, RepCompleted
+from formcheck.pipeline import AnalysisResult, Sink
+from formcheck.report import asymmetry_sentence, side_keys, summarize
+from formcheck.spec import ExerciseConfig
+from ui.audio import AudioCues
+from ui.cameras import probe_cameras
+from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
+from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
+from ui.worker import (
+    SPEEDS,
+    DeferredCloseSink,
+    DisplayPacket,
+    EstimatorFactory,
+    PipelineWorker,
+    ReplayControl,
+    SourceFactory,
+    speed_label,
+)
+
+SEEK_STEP_S = 5.0
+PANEL_WIDTH = 470
+
+STYLE = """
+QMainWindow, QWidget#central { background: #0c0c0c; }
+QLabel { color: white; }
+QFrame#panel { background: #161616; }
+QPushButton { font-size: 20px; padding: 8px 14px; background: #2a2a2a; color: white;
+              border: 2px solid #666; border-radius: 8px; }
+QPushButton#painStop { font-size: 28px; font-weight: bold; background: #c62828; color: white;
+                       border: 4px solid white; border-radius: 12px; padding: 16px; }
+QComboBox { font-size: 20px; padding: 6px; }
+QFrame#problem { background: #3a2600; border: 3px solid #ffb000; border-radius: 10px; }
+QSlider::groove:horizontal { height: 12px; background: #444; border-radius: 6px; }
+QSlider::handle:horizontal { width: 26px; margin: -8px 0; background: white; border-radius: 13px; }
+"""
+
+SHORTCUT_HELP = (
+    "Space pain stop · M sound · F full screen · P play/pause · ←/→ 5 s · ,/. step · [/] speed · "
+    "R restart · O open video · Q quit"
+)
+
+
+def fmt_time(t_s: float) -> str:
+    t = max(0, int(t_s))
+    return f"{t // 60}:{t % 60:02d}"
+
+
+def _no_focus(*widgets: QWidget) -> None:
+    # Space is the pain stop: no button may swallow it by having keyboard focus.
+    for w in widgets:
+        w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+
+
+class CoachWindow(QMainWindow):
+    """One exercise, live from a camera or replayed from a file.
+
+    ``run_finished(result)`` is emitted when a run ends for good (not when a seek restarts it).
+    """
+
+    run_finished = pyqtSignal(object)
+
+    def __init__(
+        self,
+        config: ExerciseConfig,
+        estimator_factory: EstimatorFactory,
+        settings: QSettings,
+        audio: AudioCues | None = None,
+        reps_target: int = 10,
+        extra_sinks: Sequence[Sink] = (),
+        safety_banner: bool = False,
+        show_stats: bool = False,
+    ) -> None:
+        super().__init__()
+        self.config = config
+        self.estimator_factory = estimator_factory
+        self.settings = settings
+        self.audio = audio if audio is not None else AudioCues(output=False)
+        self.reps_target = reps_target
+        self.extra_sinks = tuple(extra_sinks)
+        self.mode = "replay"
+        self.source_name = ""
+        self._source_factory: SourceFactory | None = None
+        self._worker: PipelineWorker | None = None
+        self._run_sinks: list[DeferredCloseSink] = []
+        self._pending: tuple[int, bool] | None = None  # a restart waiting for the old run to stop
+        self._paused = False
+        self.speed: float | None = 1.0
+        self.frame_count: int | None = None
+        self.fps = 30.0
+        self.position = 0
+        self._audio_from_s = 0.0
+        self._earlier_reps: list[Rep] = []  # reps of earlier runs in this live session (camera lost)
+        self._run_reps: list[Rep] = []
+        self._hold_peak_s = 0.0
+        self.hold_peaks: list[tuple[str | None, float]] = []  # largest hold shown, per finished rep
+        self.cues_shown: list[str] = []
+        self.user_events: list[Event] = []
+        self.last_state = None
+        self.last_result: AnalysisResult | None = None
+        self.problem: str | None = None
+        self.pain_dialog: PainDialog | None = None
+        self._pain_t_s: float | None = None
+        self.ended = False
+        self.display_dropped = 0
+        self._shut = False
+        self.camera_probe: Callable[[], list[int]] = probe_cameras
+
+        self.setWindowTitle(f"formcheck: {config.spec.title}")
+        self.setStyleSheet(STYLE)
+        central = QWidget()
+        central.setObjectName("central")
+        self.setCentralWidget(central)
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(8, 8, 8, 8)
+
+        self.safety_banner = SafetyBanner(settings)
+        outer.addWidget(self.safety_banner)
+        self.safety_banner.setVisible(safety_banner and not safety_accepted(settings))
+
+        row = QHBoxLayout()
+        outer.addLayout(row, 1)
+        left = QVBoxLayout()
+        row.addLayout(left, 1)
+        self.problem_frame = self._build_problem_frame()
+        left.addWidget(self.problem_frame)
+        self.video = VideoView(config)
+        left.addWidget(self.video, 1)
+        self.replay_bar = self._build_replay_bar()
+        left.addWidget(self.replay_bar)
+        row.addWidget(self._build_panel())
+
+        self._bind_keys()
+        self._apply_config(config)
+        self._stats_timer = QTimer(self)
+        self._stats_timer.timeout.connect(self._refresh_stats)
+        self.stats_label.setVisible(show_stats)
+        self._stats_timer.start(1000)
+        geometry = settings.value("window/geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1440, 900)
+
+    # --- building ------------------------------------------------------------------------------
+
+    def _build_panel(self) -> QFrame:
+        panel = QFrame()
+        panel.setObjectName("panel")
+        panel.setFixedWidth(PANEL_WIDTH)
+        layout = QVBoxLayout(panel)
+        layout.setContentsMargins(14, 14, 14, 14)
+        layout.setSpacing(10)
+        self.pain_button = QPushButton("■ STOP: PAIN  [Space]")
+        self.pain_button.setObjectName("painStop")
+        self.pain_button.clicked.connect(self.pain_stop)
+        layout.addWidget(self.pain_button)
+        self.title_label = QLabel()
+        self.title_label.setWordWrap(True)
+        self.title_label.setStyleSheet("font-size: 26px; font-weight: bold;")
+        layout.addWidget(self.title_label)
+        self.counters = RepCounters(self.reps_target)
+        layout.addWidget(self.counters)
+        self.checklist = SetupChecklist()
+        layout.addWidget(self.checklist)
+        self.asymmetry = AsymmetryBar()
+        layout.addWidget(self.asymmetry)
+        self.instructions = QLabel()
+        self.instructions.setWordWrap(True)
+        self.instructions.setStyleSheet("font-size: 19px; color: #ddd;")
+        self.instructions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
+        layout.addWidget(self.instructions)
+        layout.addStretch(1)
+        self.sound_label = QLabel()
+        self.sound_label.setStyleSheet("font-size: 20px;")
+        layout.addWidget(self.sound_label)
+        self.stats_label = QLabel()
+        self.stats_label.setStyleSheet("font-size: 15px; color: #aaa;")
+        layout.addWidget(self.stats_label)
+        keys = QLabel(SHORTCUT_HELP)
+        keys.setWordWrap(True)
+        keys.setStyleSheet("font-size: 15px; color: #aaa;")
+        layout.addWidget(keys)
+        note = QLabel("An exercise aid, not a diagnosis.")
+        note.setStyleSheet("font-size: 15px; color: #aaa;")
+        layout.addWidget(note)
+        _no_focus(self.pain_button)
+        return panel
+
+    def _build_replay_bar(self) -> QWidget:
+        bar = QWidget()
+        layout = QHBoxLayout(bar)
+        layout.setContentsMargins(0, 6, 0, 0)
+        self.play_button = QPushButton("❚❚ [P]")
+        self.play_button.clicked.connect(self.toggle_pause)
+        back = QPushButton("◀| [,]")
+        back.clicked.connect(self.step_back)
+        forward = QPushButton("|▶ [.]")
+        forward.clicked.connect(self.step)
+        self.slider = QSlider(Qt.Orientation.Horizontal)
+        self.slider.setMinimumWidth(220)
+        self.slider.sliderReleased.connect(lambda: self.seek(self.slider.value()))
+        self.slider.actionTriggered.connect(self._slider_action)
+        self.time_label = QLabel("0:00 / 0:00")
+        self.time_label.setStyleSheet("font-size: 20px;")
+        self.speed_box = QComboBox()
+        for speed in SPEEDS:
+            self.speed_box.addItem(speed_label(speed), speed)
+        self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
+        self.speed_box.currentIndexChanged.connect(lambda i: self.set_speed(SPEEDS[i]))
+        for w in (self.play_button, back, forward):
+            layout.addWidget(w)
+        layout.addWidget(self.slider, 1)
+        layout.addWidget(self.time_label)
+        speed_title = QLabel("speed [ ]")
+        speed_title.setStyleSheet("font-size: 20px;")
+        layout.addWidget(speed_title)
+        layout.addWidget(self.speed_box)
+        _no_focus(self.play_button, back, forward, self.slider, self.speed_box)
+        return bar
+
+    def _build_problem_frame(self) -> QFrame:
+        frame = QFrame()
+        frame.setObjectName("problem")
+        layout = QVBoxLayout(frame)
+        self.problem_label = QLabel()
+        self.problem_label.setWordWrap(True)
+        self.problem_label.setStyleSheet("font-size: 24px; font-weight: bold; color: #ffe6a8;")
+        layout.addWidget(self.problem_label)
+        self.retry_button = QPushButton("↻ Try again [R]")
+        self.retry_button.clicked.connect(self.restart)
+        self.camera_box = QComboBox()
+        self.camera_box.setMinimumWidth(300)
+        self.camera_button = QPushButton("Use this camera [C]")
+        self.camera_button.clicked.connect(self.use_selected_camera)
+        self.sample_button = QPushButton("Open a sample video [S]")
+        self.sample_button.clicked.connect(self.open_sample)
+        self.file_button = QPushButton("Open a video file [O]")
+        self.file_button.clicked.connect(self.open_file_dialog)
+        rows = [
+            (self.retry_button, self.camera_box, self.camera_button),
+            (self.sample_button, self.file_button),
+        ]
+        for row in rows:
+            line = QHBoxLayout()
+            for w in row:
+                line.addWidget(w)
+            line.addStretch(1)
+            layout.addLayout(line)
+        _no_focus(
+            self.retry_button, self.camera_box, self.camera_button, self.sample_button, self.file_button
+        )
+        frame.hide()
+        return frame
+
+    def _bind_keys(self) -> None:
+        keys: list[tuple[str, Callable[[], object]]] = [
+            ("Space", self.pain_stop),
+            ("M", self.toggle_mute),
+            ("P", self.toggle_pause),
+            ("K", self.toggle_pause),
+            ("Right", lambda: self.seek_by(SEEK_STEP_S)),
+            ("Left", lambda: self.seek_by(-SEEK_STEP_S)),
+            (".", self.step),
+            (",", self.step_back),
+            ("]", lambda: self.change_speed(+1)),
+            ("[", lambda: self.change_speed(-1)),
+            ("R", self.restart),
+            ("C", self.use_selected_camera),
+            ("S", self.open_sample),
+            ("O", self.open_file_dialog),
+            ("F", self.toggle_full_screen),
+            ("F11", self.toggle_full_screen),
+            ("Esc", self.showNormal),
+            ("Q", self.close),
+            ("I", lambda: self.stats_label.setVisible(not self.stats_label.isVisible())),
+        ]
+        self.shortcuts = {}
+        for key, action in keys:
+            shortcut = QShortcut(QKeySequence(key), self)
+            shortcut.activated.connect(action)
+            self.shortcuts[key] = shortcut
+
+    def _apply_config(self, config: ExerciseConfig) -> None:
+        self.config = config
+        self.video.set_config(config)
+        self.setWindowTitle(f"formcheck: {config.spec.title}")
+        self.title_label.setText(
+            f"{config.spec.title}<br><span style='font-size:19px; font-weight:normal;"
+            f" color:#ccc'>{config.variant.description}</span>"
+        )
+        steps = "".join(f"<p>{i}. {line}</p>" for i, line in enumerate(config.spec.instructions, 1))
+        self.instructions.setText(steps)
+        self.counters.set_counts(dict.fromkeys(side_keys(config.variant.sides), 0), 0)
+        self.asymmetry.setVisible(config.variant.sides in ("either", "signed"))
+        self.asymmetry.set_summary({}, None)
+        self._refresh_sound_label()
+
+    # --- starting runs -------------------------------------------------------------------------
+
+    def start_replay(self, source_factory: SourceFactory, name: str, speed: float | None = 1.0) -> None:
+        self.mode = "replay"
+        self.speed = speed
+        self.speed_box.blockSignals(True)
+        self.speed_box.setCurrentIndex(SPEEDS.index(speed))
+        self.speed_box.blockSignals(False)
+        self._begin(source_factory, name)
+
+    def start_live(self, source_factory: SourceFactory, name: str) -> None:
+        self.mode = "live"
+        self.speed = None
+        self._begin(source_factory, name)
+
+    def _begin(self, source_factory: SourceFactory, name: str) -> None:
+        self._source_factory = source_factory
+        self.source_name = name
+        self.replay_bar.setVisible(self.mode == "replay")
+        self._earlier_reps = []
+        self._paused = False
+        self._restart_at(0, paused=False)
+
+    def _restart_at(self, index: int, paused: bool) -> None:
+        self._pending = (index, paused)
+        old = self._worker
+        if old is not None and old.is_running():
+            old.stop()  # its finished signal starts the pending run
+        else:
+            self._start_pending()
+
+    def _start_pending(self) -> None:
+        if self._pending is None or self._source_factory is None:
+            return
+        index, paused = self._pending
+        self._pending = None
+        self.ended = False
+        self.play_button.setText("▶ [P]" if paused else "❚❚ [P]")
+        self.problem = None
+        self.problem_frame.hide()
+        self._run_reps = []
+        self._hold_peak_s = 0.0
+        self._audio_from_s = index / self.fps if index else 0.0
+        self.video.set_overlay(f"Catching up to {fmt_time(index / self.fps)}…" if index else "Starting…")
+        control = ReplayControl(self.speed, catch_up_until=index, paused=paused)
+        self._run_sinks = [DeferredCloseSink(s) for s in self.extra_sinks]
+        worker = PipelineWorker(
+            self._source_factory, self.estimator_factory, self.config, control, self._run_sinks
+        )
+        worker.frame_ready.connect(lambda w=worker: self._on_frame_ready(w))
+        worker.finished.connect(lambda result, w=worker: self._on_finished(w, result))
+        worker.failed.connect(lambda message, w=worker: self._on_failed(w, message))
+        self._worker = worker
+        worker.start()
+
+    # --- from the pipeline ---------------------------------------------------------------------
+
+    def _on_frame_ready(self, worker: PipelineWorker) -> None:
+        if self._shut or worker is not self._worker or self._pending is not None:
+            return
+        packet = worker.take()
+        if packet is None:
+            return
+        self._show_packet(worker, packet)
+
+    def _show_packet(self, worker: PipelineWorker, packet: DisplayPacket) -> None:
+        state = packet.update.state
+        self.last_state = state
+        self.position = packet.index
+        self.display_dropped = worker.sink.dropped if worker.sink else 0
+        if worker.source is not None:
+            self.fps = worker.source.fps
+            if self.frame_count != worker.source.frame_count:
+                self.frame_count = worker.source.frame_count
+                self.slider.setRange(0, max(0, (self.frame_count or 1) - 1))
+        self._hold_peak_s = max(self._hold_peak_s, state.hold_s)
+        new_rep = False
+        for event in packet.events:
+            if isinstance(event, RepCompleted):
+                self._run_reps.append(event.rep)
+                self.hold_peaks.append((event.rep.side, max(self._hold_peak_s, packet.update.state.hold_s)))
+                self._hold_peak_s = 0.0
+                new_rep = True
+            elif isinstance(event, CueGiven):
+                self.video.cue_kind = event.kind
+                if not self.cues_shown or self.cues_shown[-1] != event.text:
+                    self.cues_shown.append(event.text)
+        if packet.catching_up:
+            self._hold_peak_s = 0.0
+        self.audio.on_events([e for e in packet.events if e.t_s >= self._audio_from_s - 1e-6])
+        counts = dict(state.reps_by_side)
+        for rep in self._earlier_reps:
+            key = rep.side or "all"
+            counts[key] = counts.get(key, 0) + 1
+        good = state.good_reps + sum(r.result == "good" for r in self._earlier_reps)
+        self.counters.set_counts(counts, good)
+        self.checklist.set_problems(state.setup_problems, state.ready, seen=True)
+        if new_rep and self.asymmetry.isVisible():
+            reps = self._earlier_reps + self._run_reps
+            summary = summarize(
+                reps, side_keys(self.config.variant.sides), self.config.params["asymmetry_flag_pct"]
+            )
+            self.asymmetry.set_summary(summary, asymmetry_sentence(summary, self.config.spec.name))
+        if packet.image_bgr is not None:
+            self.video.set_overlay("❚❚ Paused  (P: play)" if self._paused else None)
+            self.video.show_frame(packet.image_bgr, packet.update, packet.decoded_at)
+            if not self.slider.isSliderDown():
+                self.slider.blockSignals(True)
+                self.slider.setValue(packet.index)
+                self.slider.blockSignals(False)
+        else:
+            target = worker.control.catch_up_until
+            pct = 100 * packet.index // max(1, target)
+            self.video.set_overlay(f"Catching up to {fmt_time(target / self.fps)}… {pct}%")
+            self.video.set_state(packet.update)
+        total = (self.frame_count or 0) / self.fps
+        self.time_label.setText(f"{fmt_time(state.t_s)} / {fmt_time(total)}")
+
+    def _on_finished(self, worker: PipelineWorker, result: AnalysisResult) -> None:
+        if self._shut or worker is not self._worker:
+            return
+        if self._pending is not None:  # a restart (seek) stopped it; this run's result is superseded
+            self._close_run_sinks()
+            self._start_pending()
+            return
+        leftover = worker.take()
+        if leftover is not None:
+            self._show_packet(worker, leftover)
+        self.last_result = result
+        self.ended = True
+        self.play_button.setText("▶ [P]")
+        if self.pain_dialog is None:
+            self._close_run_sinks()
+        self.run_finished.emit(result)
+        if self.pain_dialog is not None or self._pain_t_s is not None:
+            return
+        if result.error is not None:
+            self._earlier_reps += self._run_reps
+            self._run_reps = []
+            self.show_problem(result.error.message, camera=True)
+        elif self.mode == "replay":
+            note = " (the file ends early: it may be damaged)" if result.truncated else ""
+            self.video.set_overlay(f"End of the clip{note}. R: play again · O: open another")
+        else:
+            self.video.set_overlay("The camera stopped. R: try again")
+
+    def _on_failed(self, worker: PipelineWorker, message: str) -> None:
+        if self._shut or worker is not self._worker:
+            return
+        if self._pending is not None:
+            self._start_pending()
+            return
+        self.ended = True
+        self._earlier_reps += self._run_reps
+        self._run_reps = []
+        self.show_problem(message, camera=self.mode == "live")
+
+    def _close_run_sinks(self) -> None:
+        for sink in self._run_sinks:
+            sink.really_close()
+
+    # --- problems (no camera, camera lost) -----------------------------------------------------
+
+    def show_problem(self, message: str, camera: bool = True) -> None:
+        """A clear message with a way on: retry, another camera, a sample video, a file."""
+        self.problem = message
+        self.problem_label.setText(f"⚠ {message}")
+        for w in (self.camera_box, self.camera_button):
+            w.setVisible(camera)
+        self.problem_frame.show()
+        self.video.set_overlay("No picture. See the message above.")
+        if camera:
+            self._probe_cameras()
+
+    def _probe_cameras(self) -> None:
+        from ui.cameras import CameraProbe
+
+        self.camera_box.clear()
+        self.camera_box.addItem("looking for cameras…", None)
+        self._probe = CameraProbe(self.camera_probe)
+        self._probe.found.connect(self._cameras_found)
+        self._probe.start()
+
+    def _cameras_found(self, cameras: list[int]) -> None:
+        self.camera_box.clear()
+        for index in cameras:
+            self.camera_box.addItem(f"camera {index}", index)
+        if not cameras:
+            self.camera_box.addItem("no camera found", None)
+
+    def use_selected_camera(self) -> None:
+        index = self.camera_box.currentData()
+        if index is None or not self.problem_frame.isVisible():
+            return
+        from formcheck.sources import CameraSource
+
+        self.mode = "live"
+        self._source_factory = lambda: CameraSource(int(index))
+        self.source_name = f"camera {index}"
+        self.replay_bar.hide()
+        self._restart_at(0, paused=False)
+
+    def open_sample(self) -> None:
+        from formcheck.cli import demo_clip
+        from formcheck.spec import load_exercise
+
+        try:
+            video, exercise, variant, settings = demo_clip()
+            config = load_exercise(exercise, variant, settings)
+        except FormcheckError as exc:
+            self.show_problem(exc.message, camera=False)
+            return
+        self.open_video(video, config)
+
+    def open_video(self, path: str | Path, config: ExerciseConfig | None = None) -> None:
+        from formcheck.sources import VideoFileSource
+
+        if config is not None:
+            self._apply_config(config)
+        self._earlier_reps = []
+        self.start_replay(lambda: VideoFileSource(path), Path(path).name, self.speed or 1.0)
+
+    def open_file_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open a video", "", "Videos (*.mp4 *.avi *.mov *.mkv)")
+        if path:
+            self.open_video(path)
+
+    # --- controls ------------------------------------------------------------------------------
+
+    def restart(self) -> None:
+        if self._source_factory is None or self.pain_dialog is not None:
+            return
+        if self.mode == "live" and self._worker is not None and self._worker.is_running():
+            return  # already running
+        self._pain_t_s = None
+        self._paused = False
+        self._restart_at(0, paused=False)
+
+    def toggle_pause(self) -> None:
+        if self.mode != "replay" or self._worker is None:
+            return
+        if self.ended:
+            self.restart()
+            return
+        self._paused = not self._paused
+        self._worker.control.set_paused(self._paused)
+        self.play_button.setText("▶ [P]" if self._paused else "❚❚ [P]")
+        self.video.set_overlay("Paused" if self._paused else None)
+
+    def set_speed(self, speed: float | None) -> None:
+        self.speed = speed
+        if self._worker is not None and self.mode == "replay":
+            self._worker.control.set_speed(speed)
+        if self.speed_box.currentData() != speed:
+            self.speed_box.blockSignals(True)
+            self.speed_box.setCurrentIndex(SPEEDS.index(speed))
+            self.speed_box.blockSignals(False)
+        self.settings.setValue("replay/speed", speed_label(speed))
+
+    def change_speed(self, direction: int) -> None:
+        if self.mode != "replay":
+            return
+        i = SPEEDS.index(self.speed) + direction
+        self.set_speed(SPEEDS[max(0, min(len(SPEEDS) - 1, i))])
+
+    def step(self) -> None:
+        """One frame forward (pauses first)."""
+        if self.mode != "replay" or self._worker is None or self.ended:
+            return
+        if not self._paused:
+            self.toggle_pause()
+        self._worker.control.step()
+
+    def step_back(self) -> None:
+        if self.mode != "replay":
+            return
+        self._paused = True
+        self.play_button.setText("▶ [P]")
+        self.seek(max(0, self.position - 1))
+
+    def seek_by(self, seconds: float) -> None:
+        self.seek(self.position + int(round(seconds * self.fps)))
+
+    def seek(self, index: int) -> None:
+        """Jump to a frame: the pipeline restarts from the start and fast-forwards, because the
+        checker's state (baseline, phase, hold) depends on everything before it."""
+        if self.mode != "replay" or self._source_factory is None or self.pain_dialog is not None:
+            return
+        last = (self.frame_count or index + 1) - 1
+        index = max(0, min(last, index))
+        self._restart_at(index, paused=self._paused)
+
+    def _slider_action(self, action: int) -> None:
+        if action in (
+            QSlider.SliderAction.SliderPageStepAdd.value,
+            QSlider.SliderAction.SliderPageStepSub.value,
+        ):
+            QTimer.singleShot(0, lambda: self.seek(self.slider.value()))
+
+    def toggle_mute(self) -> None:
+        self.audio.toggle_mute()
+        self.settings.setValue("audio/muted", self.audio.muted)
+        self._refresh_sound_label()
+
+    def _refresh_sound_label(self) -> None:
+        if self.audio.muted:
+            self.sound_label.setText("✕ Sound OFF  [M]")
+            self.sound_label.setStyleSheet("font-size: 20px; color: #ffb000; font-weight: bold;")
+        else:
+            what = "tones + speech" if self.audio.has_speech else "tones"
+            self.sound_label.setText(f"♪ Sound on ({what})  [M]")
+            self.sound_label.setStyleSheet("font-size: 20px; color: white;")
+
+    def toggle_full_screen(self) -> None:
+        if self.isFullScreen():
+            self.showNormal()
+        else:
+            self.showFullScreen()
+
+    # --- pain stop -----------------------------------------------------------------------------
+
+    def pain_stop(self) -> None:
+        """Stop the exercise now, then ask for a pain score and a note. Everything so far is kept."""
+        if self.pain_dialog is not None:
+            return
+        self._pain_t_s = self.last_state.t_s if self.last_state is not None else 0.0
+        if self._worker is not None:
+            self._worker.stop()
+        self.video.set_overlay("Stopped for pain.")
+        self.audio.hush()
+        dialog = PainDialog(self)
+        dialog.finished.connect(self._pain_answered)
+        self.pain_dialog = dialog
+        dialog.open()
+
+    def _pain_answered(self, code: int) -> None:
+        dialog = self.pain_dialog
+        assert dialog is not None
+        accepted = code == PainDialog.DialogCode.Accepted.value
+        score = dialog.score if accepted else None
+        note = dialog.note if accepted else ""
+        t = self._pain_t_s or 0.0
+        events: list[Event] = [PainStop(t, score, note)]
+        if score is not None:
+            events.append(PainScore(t, "pain_stop", score))
+        if self._worker is not None:
+            self._worker.wait(5.0)
+        for event in events:
+            if self._worker is not None and self._worker.sink is not None:
+                self._worker.sink.on_event(event)
+            for sink in self._run_sinks:
+                sink.on_event(event)
+        self._close_run_sinks()
+        self.user_events.extend(events)
+        self.pain_dialog = None
+        dialog.deleteLater()
+        said = f"Pain score {score} saved." if score is not None else "No score given."
+        self.video.set_overlay(f"Stopped for pain. {said} Everything so far is kept.\nR: start again")
+
+    # --- stats, screenshots, closing -----------------------------------------------------------
+
+    def display_stats(self) -> dict[str, float]:
+        """Displayed frames per second and frame-to-screen latency (decode -> painted), in ms."""
+        times = list(self.video.paint_times_s)
+        lat = sorted(self.video.latencies_s)
+        out: dict[str, float] = {"painted": float(len(times)), "dropped": float(self.display_dropped)}
+        if len(times) >= 2 and times[-1] > times[0]:
+            out["fps"] = (len(times) - 1) / (times[-1] - times[0])
+        if lat:
+            out["latency_p50_ms"] = 1000 * statistics.median(lat)
+            out["latency_p95_ms"] = 1000 * lat[min(len(lat) - 1, int(0.95 * len(lat)))]
+        return out
+
+    def _refresh_stats(self) -> None:
+        if not self.stats_label.isVisible():
+            return
+        s = self.display_stats()
+        self.stats_label.setText(
+            f"display {s.get('fps', 0):.1f} fps (source {self.fps:.0f}) · latency p50 "
+            f"{s.get('latency_p50_ms', 0):.0f} ms, p95 {s.get('latency_p95_ms', 0):.0f} ms · "
+            f"dropped {int(s['dropped'])}"
+        )
+
+    def save_screenshot(self, path: str | Path) -> Path:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise FormcheckError(f"Cannot write the screenshot {path}: {exc.strerror}.") from exc
+        if not self.grab().save(str(path), "PNG"):
+            raise FormcheckError(f"Cannot write the screenshot {path}; choose another path.")
+        return path
+
+    def shutdown(self) -> None:
+        """Stop the run and close everything; safe to call twice."""
+        self._shut = True  # signals still queued from the pipeline thread are ignored from now on
+        if self._worker is not None:
+            self._pending = None
+            self._worker.stop()
+            self._worker.wait(5.0)
+            self._close_run_sinks()
+        self.audio.close()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.sync()
+        self.shutdown()
+        super().closeEvent(event)

@@ -1,0 +1,319 @@
+"""Runs ``formcheck.pipeline.run`` off the GUI thread and hands the newest frame to the GUI.
+
+The GUI never waits for the pipeline and the pipeline never waits for the GUI: ``DisplaySink`` keeps a
+one-slot mailbox. If the GUI has not taken the previous frame yet, the new one replaces it (a dropped
+display frame) while its events are kept, so no rep, hold or cue is missed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from PyQt6.QtCore import QObject, pyqtSignal
+
+from formcheck.errors import FormcheckError
+from formcheck.events import Event, FrameUpdate
+from formcheck.pipeline import AnalysisResult, Sink, run
+from formcheck.pose import PoseEstimator
+from formcheck.sources import Frame, FrameSource
+from formcheck.spec import ExerciseConfig
+
+log = logging.getLogger(__name__)
+
+SPEEDS: tuple[float | None, ...] = (0.5, 1.0, 2.0, None)  # None: as fast as possible
+
+
+def speed_label(speed: float | None) -> str:
+    return "max" if speed is None else f"{speed:g}x"
+
+
+class ReplayControl:
+    """Play/pause, step, speed and stop for one run, shared by the GUI and the pipeline threads.
+
+    Pacing happens here, just before each frame is decoded, instead of through ``run(pace=...)``: a
+    run's pace is fixed when it starts, and a pause or a speed change must not leave the next frames
+    overdue. ``catch_up_until`` is the frame a seek aims at: frames before it are not paced.
+    """
+
+    def __init__(self, speed: float | None = 1.0, catch_up_until: int = 0, paused: bool = False) -> None:
+        self._cond = threading.Condition()
+        self.speed = speed
+        self.paused = paused
+        self.stopped = False
+        self.catch_up_until = catch_up_until
+        self._steps = 0
+        self._polls = 0
+        self._anchor: tuple[float, float] | None = None  # (wall clock, video time) pacing starts from
+
+    def set_speed(self, speed: float | None) -> None:
+        with self._cond:
+            self.speed = speed
+            self._anchor = None
+            self._cond.notify_all()
+
+    def set_paused(self, paused: bool) -> None:
+        with self._cond:
+            self.paused = paused
+            self._anchor = None
+            self._cond.notify_all()
+
+    def step(self) -> None:
+        """Let exactly one more frame through while paused."""
+        with self._cond:
+            self._steps += 1
+            self._cond.notify_all()
+
+    def stop(self) -> None:
+        with self._cond:
+            self.stopped = True
+            self._cond.notify_all()
+
+    def should_stop(self) -> bool:
+        """The run's ``stop`` callable, polled before every frame: waits here while paused."""
+        with self._cond:
+            upcoming = self._polls  # the index of the frame about to be read
+            self._polls += 1
+            if upcoming <= self.catch_up_until:  # a seek shows its target frame even while paused
+                return self.stopped
+            while self.paused and not self._steps and not self.stopped:
+                self._cond.wait(0.1)
+            if self._steps:
+                self._steps -= 1
+            return self.stopped
+
+    def wait_until_due(self, index: int, t_s: float, late_s: float = 0.1) -> None:
+        """Called before decoding frame ``index`` (at video time ``t_s``): sleeps until it is due.
+
+        A frame more than ``late_s`` overdue restarts the clock from itself.
+        """
+        if index < self.catch_up_until:
+            return
+        with self._cond:
+            while not self.stopped:
+                if self.speed is None or self.paused:
+                    return
+                now = time.perf_counter()
+                if self._anchor is None:
+                    self._anchor = (now, t_s)
+                    return
+                due = self._anchor[0] + (t_s - self._anchor[1]) / self.speed
+                if due <= now - late_s:
+                    # The pipeline stalled (model start-up, a slow frame): carry on at this speed from
+                    # here, like a video player, instead of rushing stale frames through to catch up.
+                    self._anchor = (now, t_s)
+                    return
+                if due <= now:
+                    return
+                self._cond.wait(due - now)
+
+
+class TimedSource:
+    """Wraps a frame source: paces replays and notes when each frame was decoded (for latency)."""
+
+    def __init__(self, source: FrameSource, control: ReplayControl | None = None) -> None:
+        self.source = source
+        self.control = control
+        self.name, self.live, self.fps = source.name, source.live, source.fps
+        self.width, self.height, self.frame_count = source.width, source.height, source.frame_count
+        self.decoded_at: dict[int, float] = {}
+        self._next = 0
+
+    def read(self) -> Frame | None:
+        if self.control is not None and not self.live:
+            self.control.wait_until_due(self._next, self._next / self.fps, late_s=2.0 / self.fps)
+        frame = self.source.read()
+        if frame is None:
+            return None
+        self._next = frame.index + 1
+        self.decoded_at[frame.index] = time.perf_counter()
+        self.height, self.width = frame.image_bgr.shape[:2]
+        return frame
+
+    def take_decoded_at(self, index: int) -> float | None:
+        stamp = self.decoded_at.pop(index, None)
+        if len(self.decoded_at) > 256:  # live sources drop frames; forget their stamps
+            for old in [i for i in self.decoded_at if i < index]:
+                self.decoded_at.pop(old, None)
+        return stamp
+
+    @property
+    def truncated(self) -> bool:
+        return bool(getattr(self.source, "truncated", False))
+
+    def close(self) -> None:
+        self.source.close()
+
+
+@dataclass
+class DisplayPacket:
+    """What the GUI takes from the mailbox: the newest frame and every event since the last take."""
+
+    image_bgr: np.ndarray | None  # None while a seek is catching up (nothing to show yet)
+    update: FrameUpdate
+    index: int
+    decoded_at: float | None
+    events: list[Event] = field(default_factory=list)
+    catching_up: bool = False
+    dropped: int = 0  # display frames replaced before the GUI took them
+
+
+class DisplaySink:
+    """The window's sink. ``on_frame`` runs on the pipeline thread and only fills the mailbox."""
+
+    def __init__(self, notify: Callable[[], None], source: TimedSource, catch_up_until: int = 0) -> None:
+        self._notify = notify
+        self._source = source
+        self._catch_up_until = catch_up_until
+        self._lock = threading.Lock()
+        self._packet: DisplayPacket | None = None
+        self.frames = 0
+        self.dropped = 0
+
+    def on_frame(self, frame: Frame, update: FrameUpdate) -> None:
+        stamp = self._source.take_decoded_at(frame.index)
+        catching_up = frame.index < self._catch_up_until
+        with self._lock:
+            self.frames += 1
+            old = self._packet
+            events = (old.events if old else []) + list(update.events)
+            image = None if catching_up else frame.image_bgr
+            self._packet = DisplayPacket(image, update, frame.index, stamp, events, catching_up)
+            if old is None:
+                notify = True
+            else:
+                notify = False
+                if old.image_bgr is not None:
+                    self.dropped += 1
+                self._packet.dropped = old.dropped + int(old.image_bgr is not None)
+        if notify:
+            self._notify()
+
+    def on_event(self, event: Event) -> None:
+        pass  # user events (pain stop) come from the window itself
+
+    def close(self, result: AnalysisResult) -> None:
+        pass  # the worker reports the result
+
+    def take(self) -> DisplayPacket | None:
+        with self._lock:
+            packet, self._packet = self._packet, None
+        return packet
+
+
+class DeferredCloseSink:
+    """Wraps another sink (a session recorder) so its ``close`` waits until the window says so.
+
+    A pain stop ends the run first and asks for the score afterwards; the wrapped sink must still get
+    ``PainStop`` and ``PainScore`` before it is closed.
+    """
+
+    def __init__(self, sink: Sink) -> None:
+        self.sink = sink
+        self.result: AnalysisResult | None = None
+        self.closed = False
+
+    def on_frame(self, frame: Frame, update: FrameUpdate) -> None:
+        self.sink.on_frame(frame, update)
+
+    def on_event(self, event: Event) -> None:
+        if not self.closed:
+            self.sink.on_event(event)
+
+    def close(self, result: AnalysisResult) -> None:
+        self.result = result
+
+    def really_close(self) -> None:
+        if not self.closed and self.result is not None:
+            self.closed = True
+            self.sink.close(self.result)
+
+
+SourceFactory = Callable[[], FrameSource]
+EstimatorFactory = Callable[[], PoseEstimator]
+
+
+class PipelineWorker(QObject):
+    """One run of the pipeline on a background thread.
+
+    Signals: ``frame_ready`` (the mailbox has something), ``finished(result)`` with the AnalysisResult
+    (its ``error`` set if a camera was lost), ``failed(message)`` when the run could not start.
+    """
+
+    frame_ready = pyqtSignal()
+    finished = pyqtSignal(object)
+    failed = pyqtSignal(str)
+
+    def __init__(
+        self,
+        source_factory: SourceFactory,
+        estimator_factory: EstimatorFactory,
+        config: ExerciseConfig,
+        control: ReplayControl,
+        extra_sinks: Sequence[Sink] = (),
+    ) -> None:
+        super().__init__()
+        self.source_factory = source_factory
+        self.estimator_factory = estimator_factory
+        self.config = config
+        self.control = control
+        self.extra_sinks = tuple(extra_sinks)
+        self.sink: DisplaySink | None = None
+        self.source: TimedSource | None = None
+        self.result: AnalysisResult | None = None
+        self._thread = threading.Thread(target=self._run, name="formcheck-pipeline", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        self.control.stop()
+
+    def is_running(self) -> bool:
+        return self._thread.is_alive()
+
+    def wait(self, timeout_s: float = 5.0) -> bool:
+        self._thread.join(timeout_s)
+        return not self._thread.is_alive()
+
+    def take(self) -> DisplayPacket | None:
+        return self.sink.take() if self.sink is not None else None
+
+    def _run(self) -> None:
+        try:
+            source = self.source_factory()
+        except FormcheckError as exc:
+            self.failed.emit(exc.message)
+            return
+        try:
+            estimator = self.estimator_factory()
+        except FormcheckError as exc:
+            source.close()
+            self.failed.emit(exc.message)
+            return
+        self.source = TimedSource(source, self.control)
+        self.sink = DisplaySink(self.frame_ready.emit, self.source, self.control.catch_up_until)
+        try:
+            result = run(
+                self.source,
+                estimator,
+                self.config,
+                sinks=(self.sink, *self.extra_sinks),
+                stop=self.control.should_stop,
+                pace=None,
+            )
+        except FormcheckError as exc:
+            self.failed.emit(exc.message)
+            return
+        except Exception as exc:  # a bug must not leave the window hanging without a word
+            log.exception("pipeline failed")
+            self.failed.emit(f"The analysis stopped unexpectedly ({exc}); try again or open another video.")
+            return
+        finally:
+            estimator.close()
+        self.result = result
+        self.finished.emit(result)
