@@ -76,6 +76,52 @@ class Latch:
         return None
 
 
+class GlitchGate:
+    """Treats physically impossible jumps of the main angle as missing, not as movement.
+
+    Pose trackers occasionally lose a limb for a few frames (a leg collapsing onto the other in a
+    side view). A value that would mean moving faster than ``max_speed_deg_s`` since the last trusted
+    value is held back. While values are held back, one is trusted again when it comes back within a
+    frame's worth of movement of the last trusted value (a one-frame spike), or when the held-back
+    values have agreed with each other for ``settle_s`` (the tracker has settled, or the person really
+    is there), or after ``give_up_s``.
+    """
+
+    FRAME_S = 1 / 25
+
+    def __init__(self, max_speed_deg_s: float, settle_s: float = 0.3, give_up_s: float = 1.0) -> None:
+        self.max_speed = max_speed_deg_s
+        self.settle_s = settle_s
+        self.give_up_s = give_up_s
+        self._trusted: tuple[float, float] | None = None
+        self._held: list[tuple[float, float]] = []
+
+    def _plausible(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
+        dt = b[0] - a[0]
+        return dt <= 0 or abs(b[1] - a[1]) <= self.max_speed * dt
+
+    def __call__(self, t_s: float, value: float) -> bool:
+        """True if this frame's value can be trusted."""
+        if math.isnan(value):
+            return False
+        sample = (t_s, value)
+        if self._trusted is None or (
+            self._plausible(self._trusted, sample)
+            if not self._held
+            else abs(value - self._trusted[1]) <= self.max_speed * self.FRAME_S
+        ):
+            self._trusted, self._held = sample, []
+            return True
+        if self._held and not self._plausible(self._held[-1], sample):
+            self._held = []
+        self._held.append(sample)
+        since = self._held[-1][0] - self._held[0][0]
+        if since + 1e-9 >= self.settle_s or t_s - self._trusted[0] >= self.give_up_s:
+            self._trusted, self._held = sample, []
+            return True
+        return False
+
+
 @dataclass
 class _RepInProgress:
     start_s: float
@@ -111,6 +157,7 @@ class ExerciseChecker:
         self._last_rest_s = 0.0
         self._prev_t: float | None = None
         self._history: deque[tuple[float, float]] = deque()
+        self._gate = GlitchGate(p["glitch_speed_deg_s"])
 
         self._setup_latches: dict[str, Latch] = {}
         self._setup_messages: dict[str, str] = {}
@@ -163,7 +210,10 @@ class ExerciseChecker:
         while len(self._history) > 2 and t_s - self._history[1][0] >= window:
             self._history.popleft()
         t0, v0 = self._history[0]
-        return (value - v0) / (t_s - t0) if t_s > t0 else 0.0
+        # Only over a full window: right after a gap the tracker is still catching up with the body.
+        if t_s - t0 + 1e-9 < 0.9 * window:
+            return math.nan
+        return (value - v0) / (t_s - t0)
 
     # --- baseline ------------------------------------------------------------------------------
 
@@ -224,6 +274,8 @@ class ExerciseChecker:
         events: list[Event] = []
 
         pair, value, signed, side_now = self._signal(pose)
+        if not self._gate(t, signed):
+            value = signed = math.nan
         speed = self._speed(t, signed)
         at_rest = self.phase == "start"
 
@@ -259,6 +311,7 @@ class ExerciseChecker:
                     self._queue(t, "start")
                     # The signal may need the baseline: measure this frame again now that it exists.
                     pair, value, signed, side_now = self._signal(pose)
+                    self._gate(t, signed)
             else:
                 self._still.clear()
 

@@ -33,7 +33,8 @@ COMMON_PARAMS: dict[str, float] = {
     "still_frac": 0.06,
     "fault_min_s": 0.2,
     "setup_min_s": 0.5,
-    "speed_window_s": 0.2,
+    "speed_window_s": 0.3,
+    "glitch_speed_deg_s": 500.0,  # faster than any body part moves here: a tracking glitch
     "cue_gap_s": 2.5,
     "cue_repeat_s": 8.0,
     "view_ratio": 0.45,
