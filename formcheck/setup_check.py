@@ -16,10 +16,10 @@ from formcheck.pose_frame import PoseFrame
 from formcheck.spec import ExerciseConfig
 
 MESSAGES = {
-    "no_person": "I can't see anyone: step into the camera's view.",
+    "no_person": "I can't see anyone. {camera}",
     "multiple_people": "I can see more than one person: only the person exercising should be in view.",
-    "wrong_view_side": "Turn the camera so it sees you from the side.",
-    "wrong_view_front": "Face the camera, so it sees you from the front.",
+    "wrong_view_side": "I need to see you from the side. {camera}",
+    "wrong_view_front": "Face the camera, so it sees you from the front. {camera}",
     "wrong_posture_lying": "Lie down on the floor to start.",
     "wrong_posture_standing": "Stand up to start.",
 }
@@ -74,7 +74,7 @@ def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> di
     """This frame's set-up problems, code -> sentence. View and posture are judged only at rest."""
     vis = config.params["visibility_min"]
     if not pose.person_found:
-        problems = {"no_person": MESSAGES["no_person"]}
+        problems = {"no_person": MESSAGES["no_person"].format(camera=config.spec.camera)}
         if pose.other_people:
             problems["multiple_people"] = MESSAGES["multiple_people"]
         return problems
@@ -89,7 +89,7 @@ def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> di
         threshold = config.params["view_ratio"]
         spec = config.spec
         if not math.isnan(ratio) and (ratio >= threshold) != (spec.view == "front"):
-            problems["wrong_view"] = MESSAGES[f"wrong_view_{spec.view}"]
+            problems["wrong_view"] = MESSAGES[f"wrong_view_{spec.view}"].format(camera=spec.camera)
         tilt = torso_from_vertical_deg(pose, vis)
         # From the wrong side the posture cannot be judged (a body lying toward the camera looks upright).
         if not math.isnan(tilt) and "wrong_view" not in problems:

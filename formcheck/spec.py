@@ -71,6 +71,7 @@ class ExerciseSpec:
     description: str
     view: str
     posture: str
+    camera: str  # where the camera goes, said to the person when it sees the wrong thing
     measurement: str
     hold_at: str
     release_at: str
@@ -172,7 +173,7 @@ def load_spec(path: Path) -> ExerciseSpec:
         raise _fail(path, f"it is not valid TOML ({exc})") from exc
 
     top_keys = {
-        "name", "title", "description", "view", "posture", "measurement", "hold_at", "release_at",
+        "name", "title", "description", "view", "posture", "camera", "measurement", "hold_at", "release_at",
         "required_parts", "instructions", "params", "variants", "faults", "cues", "angle_joints",
     }  # fmt: skip
     _check_keys(raw, top_keys, path, "")
@@ -299,6 +300,7 @@ def load_spec(path: Path) -> ExerciseSpec:
         description=_take(raw, "description", str, path, ""),
         view=view,
         posture=posture,
+        camera=_take(raw, "camera", str, path, ""),
         measurement=measurement,
         hold_at=hold_at,
         release_at=release_at,

@@ -91,3 +91,11 @@ def test_cues_come_one_at_a_time_with_a_cool_down():
     # Repeated while the fault lasts, but not more often than every 8 s.
     assert 2 <= len(head_cues) <= 4
     assert np.all(np.diff(head_cues) >= 8 - 1e-9)
+
+
+def test_setup_sentences_say_where_the_camera_goes():
+    _, updates = run_script(Script("supine", 3, {}, no_person=[(0, 3)]), "knee_to_chest", "single")
+    assert "floor level" in updates[-1].state.setup_problems["no_person"]
+    _, updates = run_script(Script("supine", 3, {}), "side_bend", "standing")
+    message = updates[-1].state.setup_problems["wrong_view"]
+    assert message.startswith("Face the camera") and "head to feet" in message
