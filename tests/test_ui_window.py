@@ -209,7 +209,7 @@ def test_setup_checklist_says_what_to_change(qtbot):
     window.start_replay(lambda: ScriptedSource(poses), "synthetic", speed=None)
     wait_finished(qtbot, window)
     rows = {label: (ok, message) for label, ok, message in window.checklist.rows}
-    assert rows["In frame"][0] is False and "step into the camera's view" in rows["In frame"][1]
+    assert rows["In frame"][0] is False and "I can't see anyone" in rows["In frame"][1]
     assert rows["One person"][0] is True
 
 
