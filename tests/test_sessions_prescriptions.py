@@ -80,7 +80,8 @@ BAD = [
         "has no variant 'triple'",
     ),
     (
-        'patient = "A"\n[[exercise]]\nname = "knee_to_chest"\nsets = 1\nreps = 1\nsettings = { wobble = 1 }\n',
+        'patient = "A"\n[[exercise]]\nname = "knee_to_chest"\nsets = 1\nreps = 1\n'
+        "settings = { wobble = 1 }\n",
         "'wobble' is not a setting",
     ),
     (
@@ -110,11 +111,13 @@ BAD = [
         "may only name left and right",
     ),
     (
-        'patient = "A"\n[[exercise]]\nname = "knee_to_chest"\nvariant = "double"\nsets = 1\nreps = 1\nsides = ["left"]\n',
+        'patient = "A"\n[[exercise]]\nname = "knee_to_chest"\nvariant = "double"\nsets = 1\nreps = 1\n'
+        'sides = ["left"]\n',
         "has no sides",
     ),
     (
-        'patient = "A"\n[[exercise]]\nname = "knee_to_chest"\nsets = 1\nreps = 1\ntarget_deg = 100\nlimit_deg = 90\n',
+        'patient = "A"\n[[exercise]]\nname = "knee_to_chest"\nsets = 1\nreps = 1\ntarget_deg = 100\n'
+        "limit_deg = 90\n",
         "'limit_deg' (90) must be above",
     ),
     (
@@ -166,8 +169,8 @@ def test_routine_walks_through_sets_with_rest_and_pain_scores():
     clock = Clock()
     r = Routine(parse_prescription(GOOD, "ann.toml"), clock=clock)
     assert [s.title() for s in r.steps] == [
-        "Supine knee-to-chest, set 1 of 2: 1 reps each side",
-        "Supine knee-to-chest, set 2 of 2: 1 reps each side",
+        "Supine knee-to-chest, set 1 of 2: 1 rep each side",
+        "Supine knee-to-chest, set 2 of 2: 1 rep each side",
         "Prone trunk extension, set 1 of 1: 2 reps",
     ]
     assert r.state == "pain_before"
@@ -222,3 +225,19 @@ def test_routine_counts_reps_from_the_real_checker():
     for e in result.events:
         r.on_event(e)
     assert r.state == "rest" and r.results[0].counted == {"left": 1, "right": 1}
+
+
+def test_unanswered_pain_questions_can_be_skipped():
+    r = Routine(parse_prescription(GOOD, "ann.toml"), clock=Clock())
+    r.skip()  # no score before
+    assert r.state == "exercise" and r.pain_before is None
+    while r.state in ("exercise", "rest"):
+        r.skip()
+    assert r.state == "pain_after"
+    r.skip()  # no score after
+    assert r.state == "done" and r.pain_after is None and r.adherence() == 0.0
+    stopped = Routine(parse_prescription(GOOD, "ann.toml"), clock=Clock())
+    stopped.set_pain_before(1)
+    stopped.on_event(PainStop(2.0))
+    stopped.skip()
+    assert stopped.state == "done"

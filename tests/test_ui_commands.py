@@ -105,3 +105,42 @@ def test_demo_on_a_headless_machine_prints_the_text_analysis(tmp_path):
     first, *rest = out.stdout.splitlines()
     assert first.startswith("No display found")
     assert "Good reps" in out.stdout
+
+
+def test_recording_options_and_which_runs_record(tmp_path, capsys):
+    parser = cli.build_parser()
+    args = parser.parse_args(
+        [
+            "live",
+            "--prescription",
+            "ann.toml",
+            "--data-dir",
+            str(tmp_path),
+            "--patient",
+            "Ann",
+            "--pain-before",
+            "4",
+        ]
+    )
+    assert (args.prescription, args.patient, args.pain_before, args.keep_video) == (
+        "ann.toml",
+        "Ann",
+        4,
+        False,
+    )
+    recording, notice = commands.open_recording(args, "live")
+    assert recording.store.root == tmp_path and recording.patient == "Ann" and not recording.video
+    assert recording.kind == "live" and notice is None
+    replay = parser.parse_args(["replay", "clip.mp4", "-e", "knee_to_chest", "--data-dir", str(tmp_path)])
+    assert commands.open_recording(replay, "replay") == (None, None)  # replays record only with --record
+    replay = parser.parse_args(
+        ["replay", "clip.mp4", "-e", "knee_to_chest", "--record", "--keep-video", "--data-dir", str(tmp_path)]
+    )
+    recording, _ = commands.open_recording(replay, "replay")
+    assert recording.kind == "replay" and recording.video
+    assert parser.parse_args(["demo", "--record"]).record
+    with pytest.raises(SystemExit):
+        parser.parse_args(["live", "-e", "side_bend", "--pain-before", "11"])
+    assert "from 0 to 10" in capsys.readouterr().err
+    assert cli.main(["live"]) != 0
+    assert "--exercise NAME" in capsys.readouterr().err

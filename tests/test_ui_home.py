@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from PyQt6.QtWidgets import QLabel
 
 from ui.home import HomeWindow
 from ui.settings import open_settings
@@ -52,3 +53,43 @@ def test_a_bad_video_file_is_one_sentence_on_the_screen(qtbot, tmp_path):
     home.open_file(str(tmp_path / "missing.mp4"))
     assert "No such video file" in home.message.text()
     assert home.coach is None
+
+
+ROUTINE = """
+patient = "Ann Example"
+
+[[exercise]]
+name = "knee_to_chest"
+sides = ["left"]
+sets = 2
+reps = 3
+"""
+
+
+def test_todays_routine_is_remembered_and_camera_sessions_are_recorded_without_video(
+    qtbot, tmp_path, monkeypatch
+):
+    from ui.dialogs import accept_safety
+
+    monkeypatch.setenv("FORMCHECK_DATA_DIR", str(tmp_path / "data"))
+    accept_safety(open_settings())
+    prescription = tmp_path / "ann.toml"
+    prescription.write_text(ROUTINE, encoding="utf-8")
+    home = make_home(qtbot, [0])
+    qtbot.waitUntil(home.camera_button.isEnabled, timeout=3000)
+    assert home.routine_button.text() == "Today's routine…"
+    assert not home.video_box.isChecked()
+    assert any("private health data" in label.text() for label in home.findChildren(QLabel))
+    home.start_routine(path=str(prescription))
+    coach = home.coach
+    qtbot.addWidget(coach)
+    assert coach.routine is not None and coach.routine.prescription.patient == "Ann Example"
+    assert coach.recording is not None and coach.recording.video is False and coach.ask_pain
+    assert coach.pain_dialog is not None and coach.pain_dialog.when == "before"
+    coach.pain_dialog.reject()
+    coach.close()
+    again = make_home(qtbot, [0])
+    assert again.routine_button.text() == "Today's routine (ann.toml)"
+    again.video_box.setChecked(True)
+    recording, _ = again._recording()
+    assert recording.video is True and recording.store.root == tmp_path / "data"

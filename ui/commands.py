@@ -24,11 +24,43 @@ def _window_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--exit-after", type=float, metavar="SECONDS", help="close the window after this long")
     p.add_argument("--screenshot", metavar="PATH", help="save the window as PNG just before exiting")
     p.add_argument("--stats", action="store_true", help="show and print display fps and latency")
+    rec = p.add_argument_group("recording (see docs/sessions.md)")
+    rec.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where sessions are kept (default: $FORMCHECK_DATA_DIR or your user data folder)",
+    )
+    rec.add_argument("--patient", help="whose session this is (default: me)")
+    rec.add_argument(
+        "--keep-video", action="store_true", help="also keep the video (off by default: private health data)"
+    )
+    rec.add_argument(
+        "--pain-before", type=_pain_score, metavar="N", help="pain score 0-10 before (then it is not asked)"
+    )
+
+
+def _pain_score(text: str) -> int:
+    try:
+        score = int(text)
+    except ValueError:
+        score = -1
+    if not 0 <= score <= 10:
+        raise argparse.ArgumentTypeError(f"a pain score is a whole number from 0 to 10, not {text!r}")
+    return score
+
+
+def _record_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--record", action="store_true", help="record the replay as a session (live sessions always are)"
+    )
 
 
 def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     p = subparsers.add_parser("live", help="coach an exercise live from a webcam (opens the window)")
-    p.add_argument("--exercise", "-e", required=True, help="exercise name (see 'formcheck exercises')")
+    p.add_argument("--exercise", "-e", help="exercise name (see 'formcheck exercises')")
+    p.add_argument(
+        "--prescription", metavar="FILE", help="walk through a therapist's prescription (instead of -e)"
+    )
     p.add_argument("--variant", "-v", help="exercise variant (default: the exercise's first)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. hold_s=20")
     p.add_argument(
@@ -44,11 +76,13 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. hold_s=20")
     p.add_argument("--speed", choices=["0.5", "1", "2", "max"], default="1", help="replay speed (default 1)")
     _window_options(p)
+    _record_option(p)
     p.set_defaults(func=cmd_replay)
 
     demo = subparsers.choices.get("demo")
     if demo is not None:
         _window_options(demo)
+        _record_option(demo)
         demo.add_argument("--speed", choices=["0.5", "1", "2", "max"], default="1", help="replay speed")
         demo.set_defaults(func=cmd_demo_window)
 
@@ -112,7 +146,7 @@ def _require_display(what: str) -> None:
         )
 
 
-def _load_config(exercise: str, variant: str | None, settings: dict[str, float]):  # type: ignore[no-untyped-def]
+def _load_config(exercise: str, variant: str | None, settings: dict[str, float]) -> Any:
     from formcheck.spec import load_exercise
 
     return load_exercise(exercise, variant, settings)
@@ -124,7 +158,27 @@ def _check_video(path: str | Path) -> None:
     VideoFileSource(path).close()
 
 
-def run_window(args: argparse.Namespace, config: Any, mode: str, source: Any, banner: bool) -> int:
+def open_recording(args: argparse.Namespace, mode: str) -> tuple[Any, str | None]:
+    """(SessionRecording or None, the recovered-sessions notice): live runs always record, replays
+    only with --record. Opening the store also recovers sessions cut short by a crash."""
+    if mode != "live" and not getattr(args, "record", False):
+        return None, None
+    from formcheck.sessions.storage import SessionStore
+    from ui.recording import SessionRecording, recovered_notice
+
+    store = SessionStore.open(getattr(args, "data_dir", None))
+    recording = SessionRecording(
+        store,
+        patient=getattr(args, "patient", None),
+        video=bool(getattr(args, "keep_video", False)),
+        kind=mode,
+    )
+    return recording, recovered_notice(store)
+
+
+def run_window(
+    args: argparse.Namespace, config: Any, mode: str, source: Any, banner: bool, routine: Any = None
+) -> int:
     """Open the coaching window on ``source`` (a video path or a camera index) and run the event loop."""
     app = make_app()
     from PyQt6.QtCore import QTimer
@@ -146,6 +200,7 @@ def run_window(args: argparse.Namespace, config: Any, mode: str, source: Any, ba
     ):
         print("Stopped before starting: nothing was recorded.")
         return 0
+    recording, notice = open_recording(args, mode)
     audio = AudioCues(output=True)
     if args.mute or str(settings.value("audio/muted", "false")).lower() == "true":
         audio.muted = True
@@ -157,10 +212,17 @@ def run_window(args: argparse.Namespace, config: Any, mode: str, source: Any, ba
         reps_target=args.reps,
         safety_banner=banner,
         show_stats=args.stats,
+        recording=recording,
+        ask_pain=mode == "live" and not automated,  # scripted runs never wait for an answer
+        pain_before=args.pain_before,
+        notice=notice,
     )
     if mode == "live":
         settings.setValue("choice/camera", source)
-        window.start_live(lambda: CameraSource(int(source)), f"camera {source}")
+        if routine is not None:
+            window.start_routine(routine, lambda: CameraSource(int(source)), f"camera {source}")
+        else:
+            window.start_live(lambda: CameraSource(int(source)), f"camera {source}")
     else:
         speed = SPEED_CHOICES[getattr(args, "speed", "1") or "1"]
         window.start_replay(lambda: VideoFileSource(source), Path(source).name, speed)
@@ -188,6 +250,12 @@ def run_window(args: argparse.Namespace, config: Any, mode: str, source: Any, ba
             f"p50 {s.get('latency_p50_ms', 0.0):.1f} ms, p95 {s.get('latency_p95_ms', 0.0):.1f} ms, "
             f"{int(s['painted'])} frames painted, {int(s['dropped'])} display frames dropped"
         )
+    if recording is not None:
+        for message in window.recording_problems:
+            print(f"formcheck: {message}", file=sys.stderr)
+        ids = [r.session_id for r in recording.recorders if r.folder.exists()]
+        if ids:
+            print(f"Recorded {len(ids)} session(s) in {recording.store.root}: {', '.join(ids)}.")
     if problems:
         raise problems[0]
     return 0
@@ -199,14 +267,26 @@ def run_window(args: argparse.Namespace, config: Any, mode: str, source: Any, ba
 def cmd_live(args: argparse.Namespace) -> int:
     from formcheck.spec import parse_settings
 
-    config = _load_config(args.exercise, args.variant, parse_settings(args.set))
+    routine = None
+    if args.prescription:
+        from formcheck.sessions.prescriptions import load_prescription
+        from formcheck.sessions.routine import Routine
+
+        routine = Routine(load_prescription(args.prescription))
+        config = routine.steps[0].config
+    elif args.exercise:
+        config = _load_config(args.exercise, args.variant, parse_settings(args.set))
+    else:
+        raise FormcheckError(
+            "Say what to exercise: --exercise NAME (see 'formcheck exercises') or --prescription FILE."
+        )
     _require_display("live")
     camera = args.camera
     if camera is None:
         from ui.settings import open_settings
 
         camera = int(open_settings().value("choice/camera", 0) or 0)
-    return run_window(args, config, "live", camera, banner=False)
+    return run_window(args, config, "live", camera, banner=False, routine=routine)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

@@ -131,9 +131,17 @@ class PainDialog(QDialog):
     ``note`` after ``finished``.
     """
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    TITLES = {
+        "pain_stop": ("Pain stop", "Exercise stopped. How bad is the pain now?"),
+        "before": ("Pain before", "Before you start: how much pain do you have now?"),
+        "after": ("Pain after", "Well done. How much pain do you have now?"),
+    }
+
+    def __init__(self, parent: QWidget | None = None, when: str = "pain_stop") -> None:
         super().__init__(parent)
-        self.setWindowTitle("Pain stop")
+        self.when = when
+        window_title, question = self.TITLES[when]
+        self.setWindowTitle(window_title)
         self.setModal(True)
         self.setStyleSheet(
             "QDialog { background: #111; } QLabel { color: white; font-size: 24px; }"
@@ -142,7 +150,7 @@ class PainDialog(QDialog):
             "QLineEdit { font-size: 22px; padding: 8px; }"
         )
         layout = QVBoxLayout(self)
-        title = QLabel("Exercise stopped. How bad is the pain now?")
+        title = QLabel(question)
         title.setStyleSheet("font-size: 30px; font-weight: bold;")
         title.setWordWrap(True)
         layout.addWidget(title)
@@ -158,13 +166,19 @@ class PainDialog(QDialog):
             row.addWidget(b)
             self.buttons.append(b)
         layout.addLayout(row)
-        layout.addWidget(QLabel("Anything to tell your therapist? (optional)"))
+        note_title = QLabel("Anything to tell your therapist? (optional)")
+        layout.addWidget(note_title)
         self.note_edit = QLineEdit()
         self.note_edit.setPlaceholderText("e.g. sharp pain down the left leg when lifting")
         layout.addWidget(self.note_edit)
+        if when != "pain_stop":  # a score is all a before/after question needs
+            note_title.hide()
+            self.note_edit.hide()
         help_text = QLabel(
             "Everything recorded so far is kept. If the pain does not settle, or spreads down your leg, "
             "stop for today and contact your therapist or doctor."
+            if when == "pain_stop"
+            else "Your therapist sees the scores before and after, to know how the exercises suit you."
         )
         help_text.setWordWrap(True)
         help_text.setStyleSheet("font-size: 19px; color: #ddd;")

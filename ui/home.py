@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6.QtCore import QSettings
 from PyQt6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDialog,
     QFileDialog,
@@ -24,6 +26,7 @@ from formcheck.spec import available_exercises, load_exercise, load_spec
 from ui.audio import AudioCues
 from ui.cameras import CameraProbe
 from ui.dialogs import SafetyDialog, safety_accepted
+from ui.recording import VIDEO_NOTE, SessionRecording, recovered_notice
 from ui.worker import EstimatorFactory
 
 STYLE = """
@@ -33,14 +36,25 @@ QComboBox, QSpinBox { font-size: 22px; padding: 6px; min-height: 40px; }
 QPushButton { font-size: 22px; padding: 14px; background: #2a2a2a; color: white; border: 2px solid #777;
               border-radius: 10px; }
 QPushButton:disabled { color: #777; }
+QCheckBox { color: white; font-size: 22px; }
+QCheckBox::indicator { width: 28px; height: 28px; }
 """
+ROUTINE_KEY = "routine/last_prescription"
 
 
 class HomeWindow(QMainWindow):
-    def __init__(self, settings: QSettings, estimator_factory: EstimatorFactory, probe=None) -> None:  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        settings: QSettings,
+        estimator_factory: EstimatorFactory,
+        probe: Callable[[], list[int]] | None = None,
+        data_dir: str | None = None,
+    ) -> None:
         super().__init__()
         self.settings = settings
         self.estimator_factory = estimator_factory
+        self.data_dir = data_dir
+        self._store = None  # opened when the first camera session starts
         self.coach = None
         self.setWindowTitle("formcheck")
         self.setStyleSheet(STYLE)
@@ -79,6 +93,12 @@ class HomeWindow(QMainWindow):
         grid.addWidget(self.reps_box, 3, 1)
         grid.addWidget(QLabel("Camera"), 4, 0)
         grid.addWidget(self.camera_box, 4, 1)
+        self.video_box = QCheckBox("Also keep the video of my sessions")
+        self.video_box.setChecked(False)  # off by default, every time
+        grid.addWidget(self.video_box, 5, 1)
+        video_note = QLabel(VIDEO_NOTE)
+        video_note.setStyleSheet("font-size: 18px; color: #bbb;")
+        grid.addWidget(video_note, 6, 1)
 
         buttons = QHBoxLayout()
         self.camera_button = QPushButton("Start with the camera")
@@ -91,6 +111,16 @@ class HomeWindow(QMainWindow):
         for b in (self.camera_button, self.file_button, self.demo_button):
             buttons.addWidget(b)
         layout.addLayout(buttons)
+        routine_row = QHBoxLayout()
+        self.routine_button = QPushButton()
+        self.routine_button.setStyleSheet("background: #1f4f7a; font-weight: bold;")
+        self.routine_button.clicked.connect(self.start_routine)
+        self.choose_button = QPushButton("Choose a prescription…")
+        self.choose_button.clicked.connect(lambda: self.start_routine(choose=True))
+        routine_row.addWidget(self.routine_button, 2)
+        routine_row.addWidget(self.choose_button, 1)
+        layout.addLayout(routine_row)
+        self._refresh_routine_button()
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.message.setStyleSheet("color: #ffb000;")
@@ -150,13 +180,67 @@ class HomeWindow(QMainWindow):
         self.settings.setValue("choice/reps", self.reps_box.value())
         return load_exercise(name, variant)
 
-    def _open_coach(self, config, banner: bool = False):  # type: ignore[no-untyped-def]
+    def _recording(self) -> tuple[SessionRecording, str | None]:
+        from formcheck.sessions.storage import SessionStore
+
+        notice = None
+        if self._store is None:
+            self._store = SessionStore.open(self.data_dir)
+            notice = recovered_notice(self._store)
+        return SessionRecording(self._store, video=self.video_box.isChecked(), kind="live"), notice
+
+    def _refresh_routine_button(self) -> None:
+        last = self.settings.value(ROUTINE_KEY)
+        if last and Path(str(last)).is_file():
+            self.routine_button.setText(f"Today's routine ({Path(str(last)).name})")
+        else:
+            self.routine_button.setText("Today's routine…")
+
+    def start_routine(self, choose: bool = False, path: str | None = None) -> None:
+        """Walk through a prescription with the camera: the last one used, or one chosen now."""
+        from formcheck.sessions.prescriptions import load_prescription
+        from formcheck.sessions.routine import Routine
+        from formcheck.sources import CameraSource
+
+        last = self.settings.value(ROUTINE_KEY)
+        if path is None and not choose and last and Path(str(last)).is_file():
+            path = str(last)
+        if path is None:
+            start = str(Path(str(last)).parent) if last else ""
+            path, _ = QFileDialog.getOpenFileName(
+                self, "Choose your prescription", start, "Prescriptions (*.toml)"
+            )
+        if not path:
+            return
+        index = self.camera_box.currentData()
+        if index is None:
+            self.message.setText("A routine needs a camera, and none was found: connect one and restart.")
+            return
+        try:
+            routine = Routine(load_prescription(path))
+        except FormcheckError as exc:
+            self.message.setText(exc.message)
+            return
+        self.settings.setValue(ROUTINE_KEY, str(Path(path).resolve()))
+        self._refresh_routine_button()
+        coach = self._open_coach(routine.steps[0].config, live=True)
+        if coach is not None:
+            coach.start_routine(routine, lambda: CameraSource(int(index)), f"camera {index}")
+
+    def _open_coach(self, config, banner: bool = False, live: bool = False):  # type: ignore[no-untyped-def]
         from ui.window import CoachWindow
 
         if not (banner or safety_accepted(self.settings) or self._safety_ok()):
             return None
         audio = AudioCues(output=True)
         audio.muted = str(self.settings.value("audio/muted", "false")).lower() == "true"
+        recording, notice = None, None
+        if live:  # every camera session is recorded
+            try:
+                recording, notice = self._recording()
+            except FormcheckError as exc:
+                self.message.setText(exc.message)
+                return None
         self.coach = CoachWindow(
             config,
             self.estimator_factory,
@@ -164,6 +248,9 @@ class HomeWindow(QMainWindow):
             audio=audio,
             reps_target=self.reps_box.value(),
             safety_banner=banner,
+            recording=recording,
+            ask_pain=live,
+            notice=notice,
         )
         self.coach.show()
         self.hide()
@@ -180,7 +267,7 @@ class HomeWindow(QMainWindow):
         if index is None:
             return
         self.settings.setValue("choice/camera", index)
-        coach = self._open_coach(self._config())
+        coach = self._open_coach(self._config(), live=True)
         if coach is not None:
             coach.start_live(lambda: CameraSource(int(index)), f"camera {index}")
 

@@ -185,8 +185,10 @@ def _table(headers: list[str]) -> QTableWidget:
     t = QTableWidget(0, len(headers))
     t.setHorizontalHeaderLabels(headers)
     t.verticalHeader().setVisible(False)  # type: ignore[union-attr]
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)  # type: ignore[union-attr]
-    t.horizontalHeader().setStretchLastSection(True)  # type: ignore[union-attr]
+    header = t.horizontalHeader()
+    assert header is not None
+    header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    header.setStretchLastSection(True)
     t.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
     t.verticalHeader().setDefaultSectionSize(22)  # type: ignore[union-attr]
     return t
@@ -219,8 +221,10 @@ class ReviewWindow(QMainWindow):
         self.pose = PoseView()
         self.sides = PlotView(lambda p, r: draw_side_bars(p, r, self._summary(), font_px=12), 220)
         self.compare = _table(["measure", "prescribed", "achieved", ""])
-        self.compare.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)  # type: ignore[union-attr]
-        self.compare.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)  # type: ignore[union-attr]
+        compare_header = self.compare.horizontalHeader()
+        assert compare_header is not None
+        compare_header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        compare_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.timeline = TimelineView()
         self.timeline.seek.connect(self.seek_time)
         self.slider = QSlider(Qt.Orientation.Horizontal)

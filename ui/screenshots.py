@@ -94,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     from ui.testing import ScriptedEstimator, ScriptedSource, synthetic_poses
     from ui.window import CoachWindow
 
-    for exercise in args.only or list(available_exercises()):
+    for exercise in [e for e in args.only or list(available_exercises()) if e != "routine"]:
         clip = pick_clip(exercise)
         if clip is not None:
             video, truth = clip
@@ -132,7 +132,96 @@ def main(argv: list[str] | None = None) -> int:
     if not args.only:
         for path in extra_screens(app, out):
             print(f"{path} ({path.stat().st_size // 1000} KB)")
+    if not args.only or "routine" in args.only:
+        for path in routine_screens(app, out):
+            print(f"{path} ({path.stat().st_size // 1000} KB)")
     return 0
+
+
+ROUTINE_TOML = """
+patient = "Ann Example"
+notes = "Stop if the pain spreads down the leg."
+
+[[exercise]]
+name = "knee_to_chest"
+variant = "single"
+sides = ["left", "right"]
+sets = 2
+reps = 2
+hold_s = 5
+rest_s = 45
+notes = "Hands behind the thigh."
+
+[[exercise]]
+name = "prone_extension"
+sets = 1
+reps = 5
+"""
+
+
+class _StillAfter:
+    """A scripted live camera that stops sending new frames after ``frames`` (the moment to show)."""
+
+    def __init__(self, source, frames: int) -> None:  # type: ignore[no-untyped-def]
+        self.source, self.frames = source, frames
+        for name in ("name", "live", "fps", "width", "height", "frame_count"):
+            setattr(self, name, getattr(source, name))
+        self.closed = False
+
+    def read(self):  # type: ignore[no-untyped-def]
+        import time
+
+        while self.source._index >= self.frames and not self.closed:
+            time.sleep(0.02)
+        return None if self.closed else self.source.read()
+
+    def close(self) -> None:
+        self.closed = True
+
+
+def routine_screens(app, out: Path) -> list[Path]:  # type: ignore[no-untyped-def]
+    """A prescription's routine in progress: mid-set (routine.png) and resting (routine_rest.png)."""
+    import sys as _sys
+
+    _sys.path.insert(0, str(ROOT / "tests"))
+    from synthetic import Script, frames, keyframes
+
+    from formcheck.sessions.prescriptions import parse_prescription
+    from formcheck.sessions.routine import Routine
+    from ui.audio import AudioCues
+    from ui.settings import open_settings
+    from ui.testing import ScriptedEstimator, ScriptedSource
+    from ui.window import CoachWindow
+
+    left = keyframes([(0, 0), (2, 0), (4, 120), (10, 120), (12, 0), (14, 0), (16, 120), (26, 120), (28, 0)])
+    right = keyframes([(0, 0), (29, 0), (31, 110), (37, 110), (39, 0)])
+    poses = frames(Script("supine", 60, {"left_flex": left, "right_flex": right}, jitter_px=1.0))
+    saved = []
+    # Mid-set: one left rep done, the second one holding. Resting: set 1 (one rep per side) done.
+    for name, text, stop_s in (
+        ("routine.png", ROUTINE_TOML, 19.0),
+        ("routine_rest.png", ROUTINE_TOML.replace("reps = 2", "reps = 1"), 41.0),
+    ):
+        routine = Routine(parse_prescription(text, "ann.toml"))
+        window = CoachWindow(
+            routine.steps[0].config,
+            lambda: ScriptedEstimator(poses),
+            open_settings(),
+            audio=AudioCues(output=False),
+            pain_before=3,
+        )
+        window.resize(1440, 900)
+        window.show()
+        stop = int(stop_s * 30)
+        camera = lambda s=stop: _StillAfter(ScriptedSource(poses, live=True), s)  # noqa: E731
+        window.start_routine(routine, camera, "camera 0")
+        while window.position < stop - 1 and routine.state != "rest":
+            app.processEvents()
+        for _ in range(50):
+            app.processEvents()
+        saved.append(save_small_png(window, out / name))
+        window.close()
+    return saved
 
 
 def extra_screens(app, out: Path) -> list[Path]:  # type: ignore[no-untyped-def]

@@ -147,6 +147,11 @@ class RepCounters(QWidget):
         layout.addWidget(self.label)
         self.set_counts({}, 0)
 
+    def set_target(self, target: int) -> None:
+        if target != self.target:
+            self.target = target
+            self.label.setText("")  # redrawn by the next set_counts
+
     def set_counts(self, counts: Mapping[str, int], good: int) -> None:
         counts = dict(counts)
         if counts == self.counts and good == self.good and self.label.text():

@@ -28,10 +28,14 @@ from formcheck.errors import FormcheckError
 from formcheck.events import CueGiven, Event, PainScore, PainStop, Rep, RepCompleted
 from formcheck.pipeline import AnalysisResult, Sink
 from formcheck.report import asymmetry_sentence, side_keys, summarize
+from formcheck.sessions.routine import Routine, Step
+from formcheck.sources import FrameSource
 from formcheck.spec import ExerciseConfig
 from ui.audio import AudioCues
 from ui.cameras import probe_cameras
 from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
+from ui.recording import SessionRecording, new_routine_id
+from ui.routine_panel import RoutinePanel
 from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
 from ui.worker import (
     SPEEDS,
@@ -55,6 +59,11 @@ QPushButton { font-size: 20px; padding: 8px 14px; background: #2a2a2a; color: wh
               border: 2px solid #666; border-radius: 8px; }
 QPushButton#painStop { font-size: 28px; font-weight: bold; background: #c62828; color: white;
                        border: 4px solid white; border-radius: 12px; padding: 16px; }
+QPushButton#endSession { font-size: 22px; font-weight: bold; background: #1f5f2a; }
+QLabel#recordProblem { background: #3a2600; border: 3px solid #ffb000; border-radius: 10px;
+                       font-size: 22px; font-weight: bold; color: #ffe6a8; padding: 10px; }
+QLabel#notice { background: #14283a; border: 2px solid #4a7fa8; border-radius: 8px; font-size: 19px;
+                color: #d8ecff; padding: 6px 10px; }
 QComboBox { font-size: 20px; padding: 6px; }
 QFrame#problem { background: #3a2600; border: 3px solid #ffb000; border-radius: 10px; }
 QSlider::groove:horizontal { height: 12px; background: #444; border-radius: 6px; }
@@ -65,6 +74,9 @@ SHORTCUT_HELP = (
     "Space pain stop · M sound · F full screen · P play/pause · ←/→ 5 s · ,/. step · [/] speed · "
     "R restart · O open video · Q quit"
 )
+LIVE_HELP = "Space pain stop · E done · M sound · F full screen · R try again · Q quit"
+ROUTINE_HELP = "Space pain stop · N skip · M sound · F full screen · R try again · Q quit"
+ROUTINE_TICK_MS = 200
 
 
 def fmt_time(t_s: float) -> str:
@@ -85,6 +97,7 @@ class CoachWindow(QMainWindow):
     """
 
     run_finished = pyqtSignal(object)
+    recording_problem = pyqtSignal(str)  # from the recorder's thread; shown as a banner on the GUI thread
 
     def __init__(
         self,
@@ -96,6 +109,10 @@ class CoachWindow(QMainWindow):
         extra_sinks: Sequence[Sink] = (),
         safety_banner: bool = False,
         show_stats: bool = False,
+        recording: SessionRecording | None = None,
+        ask_pain: bool = False,
+        pain_before: int | None = None,
+        notice: str | None = None,
     ) -> None:
         super().__init__()
         self.config = config
@@ -108,7 +125,6 @@ class CoachWindow(QMainWindow):
         self.source_name = ""
         self._source_factory: SourceFactory | None = None
         self._worker: PipelineWorker | None = None
-        self._run_sinks: list[DeferredCloseSink] = []
         self._pending: tuple[int, bool] | None = None  # a restart waiting for the old run to stop
         self._paused = False
         self.speed: float | None = 1.0
@@ -131,6 +147,19 @@ class CoachWindow(QMainWindow):
         self.display_dropped = 0
         self._shut = False
         self.camera_probe: Callable[[], list[int]] = probe_cameras
+        # Sessions: each run gets its own recorder; pain scores before/after; a routine, if one is walked.
+        self.recording = recording
+        self.ask_pain = ask_pain  # open the pain question (live); scripted runs and tests never wait
+        self.preset_pain_before = pain_before
+        self.pain_scores: dict[str, int] = {}
+        self._before_events: list[Event] = []  # go to the next run's recorder
+        self._ending = False  # "I'm done" was pressed: the run stops, then the pain-after question
+        self.recording_problems: list[str] = []
+        self.routine: Routine | None = None
+        self.routine_note: str | None = None
+        self._routine_id: str | None = None
+        self._step_started: int | None = None
+        self._discard_superseded = False
 
         self.setWindowTitle(f"formcheck: {config.spec.title}")
         self.setStyleSheet(STYLE)
@@ -143,6 +172,11 @@ class CoachWindow(QMainWindow):
         self.safety_banner = SafetyBanner(settings)
         outer.addWidget(self.safety_banner)
         self.safety_banner.setVisible(safety_banner and not safety_accepted(settings))
+        self.notice_label = QLabel(notice or "")
+        self.notice_label.setObjectName("notice")
+        self.notice_label.setWordWrap(True)
+        self.notice_label.setVisible(bool(notice))
+        outer.addWidget(self.notice_label)
 
         row = QHBoxLayout()
         outer.addLayout(row, 1)
@@ -150,6 +184,12 @@ class CoachWindow(QMainWindow):
         row.addLayout(left, 1)
         self.problem_frame = self._build_problem_frame()
         left.addWidget(self.problem_frame)
+        self.record_banner = QLabel()
+        self.record_banner.setObjectName("recordProblem")
+        self.record_banner.setWordWrap(True)
+        self.record_banner.hide()
+        left.addWidget(self.record_banner)
+        self.recording_problem.connect(self._show_recording_problem)
         self.video = VideoView(config)
         left.addWidget(self.video, 1)
         self.replay_bar = self._build_replay_bar()
@@ -162,6 +202,9 @@ class CoachWindow(QMainWindow):
         self._stats_timer.timeout.connect(self._refresh_stats)
         self.stats_label.setVisible(show_stats)
         self._stats_timer.start(1000)
+        self._routine_timer = QTimer(self)
+        self._routine_timer.setInterval(ROUTINE_TICK_MS)
+        self._routine_timer.timeout.connect(self._routine_tick)
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -181,6 +224,10 @@ class CoachWindow(QMainWindow):
         self.pain_button.setObjectName("painStop")
         self.pain_button.clicked.connect(self.pain_stop)
         layout.addWidget(self.pain_button)
+        self.routine_panel = RoutinePanel()
+        self.routine_panel.skip_button.clicked.connect(self.skip_step)
+        self.routine_panel.hide()
+        layout.addWidget(self.routine_panel)
         self.title_label = QLabel()
         self.title_label.setWordWrap(True)
         self.title_label.setStyleSheet("font-size: 26px; font-weight: bold;")
@@ -197,6 +244,16 @@ class CoachWindow(QMainWindow):
         self.instructions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.instructions)
         layout.addStretch(1)
+        self.end_button = QPushButton("✔ I'm done  [E]")
+        self.end_button.setObjectName("endSession")
+        self.end_button.clicked.connect(self.end_session)
+        self.end_button.hide()
+        layout.addWidget(self.end_button)
+        self.record_label = QLabel()
+        self.record_label.setStyleSheet("font-size: 17px; color: #ccc;")
+        self.record_label.setWordWrap(True)
+        layout.addWidget(self.record_label)
+        self._refresh_record_label()
         self.sound_label = QLabel()
         self.sound_label.setStyleSheet("font-size: 20px;")
         layout.addWidget(self.sound_label)
@@ -207,10 +264,11 @@ class CoachWindow(QMainWindow):
         keys.setWordWrap(True)
         keys.setStyleSheet("font-size: 15px; color: #aaa;")
         layout.addWidget(keys)
+        self.keys_label = keys
         note = QLabel("An exercise aid, not a diagnosis.")
         note.setStyleSheet("font-size: 15px; color: #aaa;")
         layout.addWidget(note)
-        _no_focus(self.pain_button)
+        _no_focus(self.pain_button, self.end_button, self.routine_panel.skip_button)
         return panel
 
     def _build_replay_bar(self) -> QWidget:
@@ -282,6 +340,8 @@ class CoachWindow(QMainWindow):
     def _bind_keys(self) -> None:
         keys: list[tuple[str, Callable[[], object]]] = [
             ("Space", self.pain_stop),
+            ("E", self.end_session),
+            ("N", self.skip_step),
             ("M", self.toggle_mute),
             ("P", self.toggle_pause),
             ("K", self.toggle_pause),
@@ -333,9 +393,32 @@ class CoachWindow(QMainWindow):
         self._begin(source_factory, name)
 
     def start_live(self, source_factory: SourceFactory, name: str) -> None:
+        """Coach from a camera. With ``ask_pain`` the pain-before question comes first (skippable)."""
         self.mode = "live"
         self.speed = None
-        self._begin(source_factory, name)
+        self._source_factory = source_factory
+        self.source_name = name
+        self.replay_bar.hide()
+        self.end_button.show()
+        self.keys_label.setText(LIVE_HELP)
+        if self.ask_pain:
+            self.video.set_overlay("Before you start: how much pain do you have now?")
+            self._ask_pain("before", lambda score: (self._note_pain_before(score), self._begin_live()))
+            return
+        self._note_pain_before(self.preset_pain_before)
+        self._begin_live()
+
+    def _begin_live(self) -> None:
+        if self._source_factory is not None:
+            self._begin(self._source_factory, self.source_name)
+
+    def _note_pain_before(self, score: int | None) -> None:
+        if score is None:
+            return
+        event = PainScore(0.0, "before", score)
+        self.pain_scores["before"] = score
+        self._before_events = [event]
+        self.user_events.append(event)
 
     def _begin(self, source_factory: SourceFactory, name: str) -> None:
         self._source_factory = source_factory
@@ -345,7 +428,10 @@ class CoachWindow(QMainWindow):
         self._paused = False
         self._restart_at(0, paused=False)
 
-    def _restart_at(self, index: int, paused: bool) -> None:
+    def _restart_at(self, index: int, paused: bool, discard_old: bool = False) -> None:
+        """Start a run at frame ``index``. ``discard_old``: the run it replaces (a replay being sought)
+        was only a step on the way, so its recording is thrown away; the new run records from frame 0."""
+        self._discard_superseded = discard_old
         self._pending = (index, paused)
         old = self._worker
         if old is not None and old.is_running():
@@ -358,7 +444,9 @@ class CoachWindow(QMainWindow):
             return
         index, paused = self._pending
         self._pending = None
+        self._close_run_sinks()  # a routine keeps a set's recorder open through the rest after it
         self.ended = False
+        self._ending = False
         self.play_button.setText("▶ [P]" if paused else "❚❚ [P]")
         self.problem = None
         self.problem_frame.hide()
@@ -367,15 +455,69 @@ class CoachWindow(QMainWindow):
         self._audio_from_s = index / self.fps if index else 0.0
         self.video.set_overlay(f"Catching up to {fmt_time(index / self.fps)}…" if index else "Starting…")
         control = ReplayControl(self.speed, catch_up_until=index, paused=paused)
-        self._run_sinks = [DeferredCloseSink(s) for s in self.extra_sinks]
+        step = self.routine.current if self.routine is not None else None
         worker = PipelineWorker(
-            self._source_factory, self.estimator_factory, self.config, control, self._run_sinks
+            self._source_factory,
+            self.estimator_factory,
+            self.config,
+            control,
+            sink_factory=self._sink_factory(self.config, step),
         )
+        worker.step_number = step.number if step is not None else None  # type: ignore[attr-defined]
         worker.frame_ready.connect(lambda w=worker: self._on_frame_ready(w))
         worker.finished.connect(lambda result, w=worker: self._on_finished(w, result))
         worker.failed.connect(lambda message, w=worker: self._on_failed(w, message))
         self._worker = worker
         worker.start()
+
+    def _sink_factory(
+        self, config: ExerciseConfig, step: Step | None
+    ) -> Callable[[FrameSource], list[DeferredCloseSink]]:
+        """The run's extra sinks, made on the pipeline thread once the source is open: the window's
+        fixed ``extra_sinks`` and, when recording, a new session recorder (one per run)."""
+        fixed = self.extra_sinks
+        recording, routine, routine_id = self.recording, self.routine, self._routine_id
+        before = list(self._before_events)
+        problem = self.recording_problem.emit
+
+        def make(source: FrameSource) -> list[DeferredCloseSink]:
+            sinks = [DeferredCloseSink(s) for s in fixed]
+            if recording is None:
+                return sinks
+            try:
+                recorder = recording.recorder(config, source, problem, routine, step, routine_id)
+            except FormcheckError as exc:  # no recording, but the exercise goes on
+                problem(exc.message)
+                return sinks
+            for event in before:
+                recorder.on_event(event)
+            return [*sinks, DeferredCloseSink(recorder)]
+
+        return make
+
+    @property
+    def _run_sinks(self) -> list[DeferredCloseSink]:
+        return self._worker.run_sinks if self._worker is not None else []
+
+    def _show_recording_problem(self, message: str) -> None:
+        """The recorder had to stop (disk full): say so once, calmly; the exercise goes on."""
+        self.recording_problems.append(message)
+        self.record_banner.setText(f"⚠ {message} You can carry on exercising.")
+        self.record_banner.show()
+        self._refresh_record_label()
+
+    def _refresh_record_label(self) -> None:
+        if self.recording is None:
+            self.record_label.setText("")
+            self.record_label.hide()
+            return
+        self.record_label.show()
+        if self.recording_problems:
+            self.record_label.setText("✕ Not recording (see the message above)")
+        elif self.recording.video:
+            self.record_label.setText("● Recording this session, with video (stays on this computer)")
+        else:
+            self.record_label.setText("● Recording this session (movements only, no video)")
 
     # --- from the pipeline ---------------------------------------------------------------------
 
@@ -411,12 +553,15 @@ class CoachWindow(QMainWindow):
                     self.cues_shown.append(event.text)
         if packet.catching_up:
             self._hold_peak_s = 0.0
+        routine_counts = self._feed_routine(worker, packet.events)
         self.audio.on_events([e for e in packet.events if e.t_s >= self._audio_from_s - 1e-6])
         counts = dict(state.reps_by_side)
         for rep in self._earlier_reps:
             key = rep.side or "all"
             counts[key] = counts.get(key, 0) + 1
         good = state.good_reps + sum(r.result == "good" for r in self._earlier_reps)
+        if routine_counts is not None:  # reps against the prescription, as the routine counts them
+            counts, good = routine_counts
         self.counters.set_counts(counts, good)
         self.checklist.set_problems(state.setup_problems, state.ready, seen=True)
         if new_rep and self.asymmetry.isVisible():
@@ -426,7 +571,8 @@ class CoachWindow(QMainWindow):
             )
             self.asymmetry.set_summary(summary, asymmetry_sentence(summary, self.config.spec.name))
         if packet.image_bgr is not None:
-            self.video.set_overlay("❚❚ Paused  (P: play)" if self._paused else None)
+            if not self._stopped_by_person():  # late frames must not wipe "Stopped for pain" etc.
+                self.video.set_overlay("❚❚ Paused  (P: play)" if self._paused else None)
             self.video.show_frame(packet.image_bgr, packet.update, packet.decoded_at)
             if not self.slider.isSliderDown():
                 self.slider.blockSignals(True)
@@ -440,11 +586,18 @@ class CoachWindow(QMainWindow):
         total = (self.frame_count or 0) / self.fps
         self.time_label.setText(f"{fmt_time(state.t_s)} / {fmt_time(total)}")
 
+    def _stopped_by_person(self) -> bool:
+        """The run was stopped on purpose (pain stop, "I'm done", a routine's set done or skipped)."""
+        routine_moved_on = self.routine is not None and self.routine.state != "exercise"
+        return self._pain_t_s is not None or self._ending or routine_moved_on
+
     def _on_finished(self, worker: PipelineWorker, result: AnalysisResult) -> None:
         if self._shut or worker is not self._worker:
             return
+        if worker.run_sinks and not (self._pending is not None and self._discard_superseded):
+            self._before_events = []  # the pain-before score went to this run's recorder
         if self._pending is not None:  # a restart (seek) stopped it; this run's result is superseded
-            self._close_run_sinks()
+            self._close_run_sinks(discard=self._discard_superseded)
             self._start_pending()
             return
         leftover = worker.take()
@@ -453,10 +606,13 @@ class CoachWindow(QMainWindow):
         self.last_result = result
         self.ended = True
         self.play_button.setText("▶ [P]")
-        if self.pain_dialog is None:
+        if self.pain_dialog is None and not self._routine_holds_sinks():
             self._close_run_sinks()
         self.run_finished.emit(result)
-        if self.pain_dialog is not None or self._pain_t_s is not None:
+        if self.pain_dialog is not None or self._pain_t_s is not None or self._ending:
+            return
+        if self.routine is not None and self.routine.state != "exercise":
+            self._routine_advance()
             return
         if result.error is not None:
             self._earlier_reps += self._run_reps
@@ -479,9 +635,12 @@ class CoachWindow(QMainWindow):
         self._run_reps = []
         self.show_problem(message, camera=self.mode == "live")
 
-    def _close_run_sinks(self) -> None:
+    def _close_run_sinks(self, discard: bool = False) -> None:
         for sink in self._run_sinks:
-            sink.really_close()
+            if discard:
+                sink.discard()
+            else:
+                sink.really_close()
 
     # --- problems (no camera, camera lost) -----------------------------------------------------
 
@@ -556,9 +715,11 @@ class CoachWindow(QMainWindow):
             return
         if self.mode == "live" and self._worker is not None and self._worker.is_running():
             return  # already running
+        if self.routine is not None and self.routine.state != "exercise":
+            return  # the routine moves on by itself (rest, Skip), and ends after a pain stop
         self._pain_t_s = None
         self._paused = False
-        self._restart_at(0, paused=False)
+        self._restart_at(0, paused=False, discard_old=self.mode == "replay")
 
     def toggle_pause(self) -> None:
         if self.mode != "replay" or self._worker is None:
@@ -612,7 +773,7 @@ class CoachWindow(QMainWindow):
             return
         last = (self.frame_count or index + 1) - 1
         index = max(0, min(last, index))
-        self._restart_at(index, paused=self._paused)
+        self._restart_at(index, paused=self._paused, discard_old=True)
 
     def _slider_action(self, action: int) -> None:
         if action in (
@@ -641,6 +802,217 @@ class CoachWindow(QMainWindow):
         else:
             self.showFullScreen()
 
+    # --- pain before and after ------------------------------------------------------------------
+
+    def _ask_pain(self, when: str, on_answer: Callable[[int | None], None]) -> None:
+        """The 0-10 question ("before" / "after"), not blocking the event loop; Skip gives None."""
+        dialog = PainDialog(self, when)
+        self.pain_dialog = dialog
+
+        def answered(code: int) -> None:
+            score = dialog.score if code == PainDialog.DialogCode.Accepted.value else None
+            self.pain_dialog = None
+            dialog.deleteLater()
+            on_answer(score)
+
+        dialog.finished.connect(answered)
+        dialog.open()
+
+    def _send_to_run(self, event: Event) -> None:
+        """A person's event to this run's sinks (its recorder), once the run has stopped."""
+        if self._worker is not None:
+            self._worker.wait(5.0)
+        for sink in self._run_sinks:
+            sink.on_event(event)
+        self.user_events.append(event)
+
+    def _pain_after_sentence(self) -> str:
+        before, after = self.pain_scores.get("before"), self.pain_scores.get("after")
+        if after is None:
+            return "No pain score after."
+        if before is not None and after > before:
+            return f"Pain {before} before, {after} now: higher than before, so tell your therapist."
+        return f"Pain score {after} saved." if before is None else f"Pain {before} before, {after} now."
+
+    def end_session(self) -> None:
+        """ "I'm done" (E): stop the live session, ask the pain-after score, then close the recording."""
+        if (
+            self.mode != "live"
+            or self.routine is not None
+            or self.pain_dialog is not None
+            or self._worker is None
+            or not self._worker.is_running()
+        ):
+            return
+        self._ending = True
+        t_s = self.last_state.t_s if self.last_state is not None else 0.0
+        self._worker.stop()
+        self.audio.hush()
+        self.video.set_overlay("Finished. How much pain do you have now?")
+
+        def answered(score: int | None) -> None:
+            if score is not None:
+                self.pain_scores["after"] = score
+                self._send_to_run(PainScore(t_s, "after", score))
+            elif self._worker is not None:
+                self._worker.wait(5.0)
+            self._close_run_sinks()
+            saved = " Session saved." if self.recording is not None and not self.recording_problems else ""
+            self.video.set_overlay(f"Well done.{saved} {self._pain_after_sentence()}\nR: start again")
+
+        if self.ask_pain:
+            self._ask_pain("after", answered)
+        else:
+            answered(None)
+
+    # --- a routine from a prescription ---------------------------------------------------------
+
+    def start_routine(self, routine: Routine, source_factory: SourceFactory, name: str) -> None:
+        """Walk through a prescription live: pain before, each set as its own run and session, rests,
+        pain after. The routine (``formcheck.sessions.routine``) decides; the window shows and records."""
+        self.routine = routine
+        self._routine_id = new_routine_id()
+        self.mode = "live"
+        self.speed = None
+        self._source_factory = source_factory
+        self.source_name = name
+        self.replay_bar.hide()
+        self.end_button.hide()
+        self.keys_label.setText(ROUTINE_HELP)
+        self.routine_panel.show()
+        self._routine_timer.start()
+        self._routine_advance()
+
+    def _routine_holds_sinks(self) -> bool:
+        # A finished set's recorder stays open through the rest (and the pain-after question), so a
+        # pain stop or score given then is recorded with that set.
+        return self.routine is not None and self.routine.state in ("rest", "pain_after", "stopped")
+
+    def _routine_advance(self) -> None:
+        """Do what the routine's state asks for now."""
+        routine = self.routine
+        if routine is None:
+            return
+        state = routine.state
+        if state == "pain_before":
+            self._refresh_routine_panel()
+            if self.ask_pain:
+                self.video.set_overlay("Before you start: how much pain do you have now?")
+                self._ask_pain("before", self._routine_pain_before)
+            else:
+                self._routine_pain_before(self.preset_pain_before)
+        elif state == "exercise":
+            step = routine.current
+            assert step is not None
+            if self._step_started != step.number:
+                self._start_step_run(step)
+            self._refresh_routine_panel()
+        elif state == "rest":
+            self._refresh_routine_panel()
+        elif state == "pain_after":
+            self._refresh_routine_panel()
+            if self.ask_pain:
+                self.video.set_overlay("All sets done. How much pain do you have now?")
+                self._ask_pain("after", self._routine_pain_after)
+            else:
+                self._routine_pain_after(None)
+        else:  # done (after a pain stop too)
+            self._routine_timer.stop()
+            self._pending = None
+            if self._worker is not None:
+                self._worker.stop()
+                self._worker.wait(5.0)
+            self._close_run_sinks()
+            self._refresh_routine_panel()
+            self.video.set_overlay(routine.message)
+
+    def _routine_pain_before(self, score: int | None) -> None:
+        assert self.routine is not None
+        self._note_pain_before(score)
+        if score is None:
+            self.routine.skip()
+        else:
+            self.routine.set_pain_before(score)
+        self._routine_advance()
+
+    def _routine_pain_after(self, score: int | None) -> None:
+        assert self.routine is not None
+        if score is None:
+            if self._worker is not None:
+                self._worker.wait(5.0)
+            self.routine.skip()
+        else:
+            self.pain_scores["after"] = score
+            t_s = self.last_state.t_s if self.last_state is not None else 0.0
+            self._send_to_run(PainScore(t_s, "after", score))  # to the last set's session
+            self.routine.set_pain_after(score)
+        self._routine_advance()
+
+    def _start_step_run(self, step: Step) -> None:
+        self._step_started = step.number
+        self._apply_config(step.config)
+        self.counters.set_target(step.reps_target)
+        self.counters.set_counts(dict.fromkeys(step.sides, 0), 0)
+        self.asymmetry.set_summary({}, None)
+        self._earlier_reps = []
+        self.routine_note = None
+        self._pain_t_s = None
+        self._paused = False
+        self._restart_at(0, paused=False)
+
+    def _feed_routine(
+        self, worker: PipelineWorker, events: Sequence[Event]
+    ) -> tuple[dict[str, int], int] | None:
+        """Give the routine this step's events; returns the counts to show (None: no routine)."""
+        routine = self.routine
+        if routine is None:
+            return None
+        if routine.state == "exercise" and getattr(worker, "step_number", None) == routine.index:
+            for event in events:
+                note = routine.on_event(event)
+                if note and note != routine.message:
+                    self.routine_note = note
+                if routine.state != "exercise":  # the set is done
+                    worker.stop()
+                    QTimer.singleShot(0, self._routine_advance)
+                    break
+            self._refresh_routine_panel()
+        result = routine.results[-1] if routine.results else None
+        if result is None:
+            return None
+        return dict(result.counted), sum(r.result == "good" for r in result.reps)
+
+    def _routine_tick(self) -> None:
+        routine = self.routine
+        if routine is None or routine.state != "rest":
+            return
+        if routine.tick():
+            self._routine_advance()
+        else:
+            self._refresh_routine_panel()
+
+    def skip_step(self) -> None:
+        """Skip (N): end the rest now, or move past this set when it cannot be finished."""
+        routine = self.routine
+        if routine is None or self.pain_dialog is not None or routine.state not in ("exercise", "rest"):
+            return
+        was = routine.state
+        routine.skip()
+        if was == "exercise" and self._worker is not None:
+            self._worker.stop()
+        self._routine_advance()
+
+    def _refresh_routine_panel(self) -> None:
+        routine = self.routine
+        if routine is None:
+            return
+        self.routine_panel.show_routine(routine, self.routine_note)
+        if routine.state == "rest":
+            if self.video.update_shown is not None:  # no stale skeleton, cue or hold ring while resting
+                self.video.update_shown = None
+                self.video.update()
+            self.video.set_overlay(f"Rest {routine.rest_remaining_s():.0f} s\nN: skip the rest")
+
     # --- pain stop -----------------------------------------------------------------------------
 
     def pain_stop(self) -> None:
@@ -648,6 +1020,7 @@ class CoachWindow(QMainWindow):
         if self.pain_dialog is not None:
             return
         self._pain_t_s = self.last_state.t_s if self.last_state is not None else 0.0
+        self._pending = None  # a run about to start (next set, seek) must not start after a pain stop
         if self._worker is not None:
             self._worker.stop()
         self.video.set_overlay("Stopped for pain.")
@@ -679,6 +1052,14 @@ class CoachWindow(QMainWindow):
         self.pain_dialog = None
         dialog.deleteLater()
         said = f"Pain score {score} saved." if score is not None else "No score given."
+        if self.routine is not None and self.routine.state not in ("done", "stopped"):
+            for event in events:
+                self.routine.on_event(event)
+            if self.routine.state == "stopped":
+                self.routine.skip()  # no score: the routine ends all the same
+            self._routine_advance()
+            self.video.set_overlay(f"Stopped for pain. {said} Everything so far is kept.")
+            return
         self.video.set_overlay(f"Stopped for pain. {said} Everything so far is kept.\nR: start again")
 
     # --- stats, screenshots, closing -----------------------------------------------------------

@@ -232,9 +232,27 @@ class DeferredCloseSink:
             self.closed = True
             self.sink.close(self.result)
 
+    def abort(self, reason: str) -> None:
+        """The run raised instead of ending: a recorder keeps what it wrote (``Recorder.abort``)."""
+        if not self.closed:
+            self.closed = True
+            abort = getattr(self.sink, "abort", None)
+            if abort is not None:
+                abort(reason)
+
+    def discard(self) -> None:
+        """The run was superseded (a seek restarts it): a recorder throws its session away."""
+        discard = getattr(self.sink, "discard", None)
+        if discard is None:
+            self.really_close()
+        elif not self.closed:
+            self.closed = True
+            discard()
+
 
 SourceFactory = Callable[[], FrameSource]
 EstimatorFactory = Callable[[], PoseEstimator]
+SinkFactory = Callable[[FrameSource], Sequence[DeferredCloseSink]]
 
 
 class PipelineWorker(QObject):
@@ -255,6 +273,7 @@ class PipelineWorker(QObject):
         config: ExerciseConfig,
         control: ReplayControl,
         extra_sinks: Sequence[Sink] = (),
+        sink_factory: SinkFactory | None = None,
     ) -> None:
         super().__init__()
         self.source_factory = source_factory
@@ -262,6 +281,9 @@ class PipelineWorker(QObject):
         self.config = config
         self.control = control
         self.extra_sinks = tuple(extra_sinks)
+        # Sinks made once the source is open (a session recorder needs its frame rate): run_sinks.
+        self.sink_factory = sink_factory
+        self.run_sinks: list[DeferredCloseSink] = []
         self.sink: DisplaySink | None = None
         self.source: TimedSource | None = None
         self.result: AnalysisResult | None = None
@@ -298,22 +320,33 @@ class PipelineWorker(QObject):
         self.source = TimedSource(source, self.control)
         self.sink = DisplaySink(self.frame_ready.emit, self.source, self.control.catch_up_until)
         try:
+            if self.sink_factory is not None:
+                self.run_sinks = list(self.sink_factory(source))
             result = run(
                 self.source,
                 estimator,
                 self.config,
-                sinks=(self.sink, *self.extra_sinks),
+                sinks=(self.sink, *self.extra_sinks, *self.run_sinks),
                 stop=self.control.should_stop,
                 pace=None,
             )
         except FormcheckError as exc:
+            self._abort(exc.message)
             self.failed.emit(exc.message)
             return
         except Exception as exc:  # a bug must not leave the window hanging without a word
             log.exception("pipeline failed")
+            self._abort(f"The analysis stopped unexpectedly ({exc})")
             self.failed.emit(f"The analysis stopped unexpectedly ({exc}); try again or open another video.")
             return
         finally:
             estimator.close()
         self.result = result
         self.finished.emit(result)
+
+    def _abort(self, reason: str) -> None:
+        for sink in self.run_sinks:
+            try:
+                sink.abort(reason.rstrip("."))
+            except Exception:  # noqa: BLE001 - one broken sink must not hide the run's own error
+                log.exception("could not abort a sink")

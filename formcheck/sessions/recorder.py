@@ -364,6 +364,21 @@ class Recorder:
         finally:
             self._release_lock()
 
+    def discard(self) -> None:
+        """Throw the session away, files and index row (a replay restarted by a seek records anew)."""
+        if self._closed:
+            return
+        self._closed = True
+        with self._lock:
+            self._stopped = True
+        self._stop_threads()
+        with contextlib.suppress(OSError):
+            self._journal.close()
+        self._release_lock()
+        with contextlib.suppress(FormcheckError):
+            self.store.delete_row(self.session_id)
+        self.store.remove_session_files(self.session_id)
+
     def _index_what_was_kept(self, status: str = "disk_full") -> None:
         if self.problem and "disk is full" not in self.problem and status == "disk_full":
             status = "error"

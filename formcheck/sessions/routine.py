@@ -52,7 +52,8 @@ class Step:
             if len(self.sides) > 1
             else (f" ({self.sides[0]})" if self.sides[0] in ("left", "right") else "")
         )
-        return f"{self.item.title}, set {self.set_index} of {self.sets}: {self.reps_target} reps{each}"
+        reps = "1 rep" if self.reps_target == 1 else f"{self.reps_target} reps"
+        return f"{self.item.title}, set {self.set_index} of {self.sets}: {reps}{each}"
 
 
 @dataclass
@@ -215,12 +216,20 @@ class Routine:
         return False
 
     def skip(self) -> None:
-        """Skip the rest, or move past the current set (the person cannot do more without pain)."""
-        if self.state == "rest":
+        """Move on without waiting: past a pain question nobody answered (the score stays None), the
+        rest, or the current set (the person cannot do more without pain)."""
+        if self.state in ("pain_before", "rest"):
             self._start_step()
         elif self.state == "exercise":
             self.results[-1].skipped = True
             self._finish_step()
+        elif self.state in ("pain_after", "stopped"):
+            self.state = "done"
+            self.message = "Session saved. Thank you."
+
+    @property
+    def exercise_count(self) -> int:
+        return len(self.prescription.exercises)
 
     def set_pain_after(self, score: int) -> None:
         self._require("pain_after", "stopped")
