@@ -144,3 +144,24 @@ def test_recording_options_and_which_runs_record(tmp_path, capsys):
     assert "from 0 to 10" in capsys.readouterr().err
     assert cli.main(["live"]) != 0
     assert "--exercise NAME" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "cameras,extra,mode", [([0], [], "live"), ([], [], "replay"), ([0], ["--sample"], "replay")]
+)
+def test_demo_coaches_live_when_a_camera_is_there_and_replays_the_sample_otherwise(
+    monkeypatch, cameras, extra, mode
+):
+    import ui.cameras
+
+    calls = []
+    monkeypatch.setattr(ui.cameras, "probe_cameras", lambda indices: cameras)
+    monkeypatch.setattr(
+        commands, "run_window", lambda args, config, m, source, banner: calls.append((m, config))
+    )
+    monkeypatch.setattr("ui.settings.has_display", lambda: True)
+    args = cli.build_parser().parse_args(["demo", *extra])
+    commands.cmd_demo_window(args)
+    assert [c[0] for c in calls] == [mode]
+    if mode == "live":
+        assert calls[0][1].spec.name == "side_bend"

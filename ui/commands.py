@@ -84,6 +84,9 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
         _window_options(demo)
         _record_option(demo)
         demo.add_argument("--speed", choices=["0.5", "1", "2", "max"], default="1", help="replay speed")
+        demo.add_argument(
+            "--sample", action="store_true", help="replay the bundled sample clip even when a camera is there"
+        )
         demo.set_defaults(func=cmd_demo_window)
 
     # No command at all opens the home screen (the core's parser has command=None there).
@@ -298,6 +301,9 @@ def cmd_replay(args: argparse.Namespace) -> int:
     return run_window(args, config, "replay", args.video, banner=False)
 
 
+DEMO_LIVE_EXERCISE = "side_bend"
+
+
 def cmd_demo_window(args: argparse.Namespace) -> int:
     from ui.settings import has_display
 
@@ -308,9 +314,18 @@ def cmd_demo_window(args: argparse.Namespace) -> int:
         return cmd_demo(args)
     from formcheck.cli import demo_clip
 
+    if not args.sample and args.exit_after is None:
+        from ui.cameras import probe_cameras
+
+        cameras = probe_cameras(range(1))
+        if cameras:
+            # The main job, live. Standing side bends suit a camera on a desk: face it, whole body in view.
+            print("Camera found: coaching standing side bends live (--sample replays the sample clip).")
+            config = _load_config(DEMO_LIVE_EXERCISE, None, {})
+            return run_window(args, config, "live", cameras[0], banner=True)
     video, exercise, variant, settings = demo_clip()
     config = _load_config(exercise, variant, settings)
-    print(f"Replaying the bundled sample clip {video.name} ({exercise}, {variant}).")
+    print(f"No camera found: replaying the bundled sample clip {video.name} ({exercise}, {variant}).")
     return run_window(args, config, "replay", str(video), banner=True)
 
 
