@@ -158,6 +158,7 @@ class ExerciseChecker:
         self._prev_t: float | None = None
         self._history: deque[tuple[float, float]] = deque()
         self._gate = GlitchGate(p["glitch_speed_deg_s"])
+        self._rest_hips: np.ndarray | None = None  # hip midpoint when last upright / at rest
 
         self._setup_latches: dict[str, Latch] = {}
         self._setup_messages: dict[str, str] = {}
@@ -181,7 +182,9 @@ class ExerciseChecker:
 
     def _signal(self, pose: PoseFrame) -> tuple[tuple[float, float], float, float, str | None]:
         """(left, right) pair, the combined value driving the phases, the signed value and its side."""
-        pair = self.signal_fn(pose, self.baseline, self.vis) if pose.person_found else (math.nan, math.nan)
+        if not pose.person_found:
+            return (math.nan, math.nan), math.nan, math.nan, None
+        pair = self.signal_fn(pose, self.baseline, self.vis, self._rest_hips)
         left, right = pair
         # In a side view the far leg is often hidden behind the near one. The legs that are seen decide:
         # a hidden leg is taken to be where the camera cannot see it (lying behind, or moving with, the
@@ -276,6 +279,8 @@ class ExerciseChecker:
         pair, value, signed, side_now = self._signal(pose)
         if not self._gate(t, signed):
             value = signed = math.nan
+        elif abs(signed) <= 0.5 * self.release_deg and (hips := ms.hip_mid(pose, self.vis)) is not None:
+            self._rest_hips = hips  # back at rest: the person may have shifted their stance since
         speed = self._speed(t, signed)
         at_rest = self.phase == "start"
 
@@ -306,6 +311,8 @@ class ExerciseChecker:
                 if not self.signal_needs_baseline and not math.isnan(value):
                     at_start = value <= self.release_deg
                 if self._try_baseline(pose, at_start and pose.person_found):
+                    assert self.baseline is not None
+                    self._rest_hips = self.baseline.origin
                     events.append(BaselineCaptured(t))
                     self._last_rest_s = t
                     self._queue(t, "start")

@@ -156,28 +156,44 @@ def trunk_elevation_deg(pose: PoseFrame, baseline: Baseline | None, vis: float) 
     return math.degrees(math.atan2(float(np.dot(torso, baseline.up)), float(np.dot(torso, baseline.axis))))
 
 
-def lateral_tilt_deg(pose: PoseFrame, baseline: Baseline | None, vis: float) -> float:
-    """Signed lean of the hip-mid -> shoulder-mid line from the baseline vertical; + toward the left."""
-    torso = torso_vector(pose, vis)
-    if torso is None or baseline is None or np.isnan(baseline.left).any():
+def lateral_tilt_deg(
+    pose: PoseFrame, baseline: Baseline | None, vis: float, rest_hips: np.ndarray | None = None
+) -> float:
+    """Signed lean of the hip-mid -> shoulder-mid line from the baseline vertical; + toward the left.
+
+    ``rest_hips`` is the hip midpoint as it was the last time the trunk was upright. A correct side
+    bend keeps the pelvis still (moving it is the hip_shift fault), but the tracker's hip landmarks sit
+    above the hip joints and drift with the bending trunk, which reads about 15 % short at 25 deg;
+    measuring from where the hips were at rest removes that drift.
+    """
+    s = shoulder_mid(pose, vis)
+    h = rest_hips if rest_hips is not None else hip_mid(pose, vis)
+    if s is None or h is None or baseline is None or np.isnan(baseline.left).any():
         return NAN
+    torso = s - h
     return math.degrees(math.atan2(float(np.dot(torso, baseline.left)), float(np.dot(torso, baseline.axis))))
 
 
-SignalFn = Callable[[PoseFrame, "Baseline | None", float], tuple[float, float]]
+SignalFn = Callable[[PoseFrame, "Baseline | None", float, "np.ndarray | None"], tuple[float, float]]
 
 
-def _hip_flexion_pair(pose: PoseFrame, baseline: Baseline | None, vis: float) -> tuple[float, float]:
+def _hip_flexion_pair(
+    pose: PoseFrame, baseline: Baseline | None, vis: float, rest_hips: np.ndarray | None
+) -> tuple[float, float]:
     return hip_flexion_deg(pose, "left", vis), hip_flexion_deg(pose, "right", vis)
 
 
-def _trunk_elevation(pose: PoseFrame, baseline: Baseline | None, vis: float) -> tuple[float, float]:
+def _trunk_elevation(
+    pose: PoseFrame, baseline: Baseline | None, vis: float, rest_hips: np.ndarray | None
+) -> tuple[float, float]:
     v = trunk_elevation_deg(pose, baseline, vis)
     return v, v
 
 
-def _lateral_tilt(pose: PoseFrame, baseline: Baseline | None, vis: float) -> tuple[float, float]:
-    v = lateral_tilt_deg(pose, baseline, vis)
+def _lateral_tilt(
+    pose: PoseFrame, baseline: Baseline | None, vis: float, rest_hips: np.ndarray | None
+) -> tuple[float, float]:
+    v = lateral_tilt_deg(pose, baseline, vis, rest_hips)
     return v, v
 
 

@@ -141,6 +141,8 @@ def standing(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     feet = a.get("feet", 1.0) * sh_w
     xy[lm.LEFT_SHOULDER], xy[lm.RIGHT_SHOULDER] = sh_mid + across * sw / 2, sh_mid - across * sw / 2
     xy[lm.LEFT_HIP], xy[lm.RIGHT_HIP] = hip_mid + [hip_w / 2, 0], hip_mid - [hip_w / 2, 0]
+    # Trackers place hip landmarks above the joints, so they drift with a bending trunk (hip widths).
+    xy[[lm.LEFT_HIP, lm.RIGHT_HIP], 0] += a.get("hip_marker_drift", 0.0) * hip_w
     for side, sgn in (("left", 1.0), ("right", -1.0)):
         hip_i, knee_i, ankle_i = (23, 25, 27) if side == "left" else (24, 26, 28)
         ankle = np.array([320.0 + sgn * feet / 2, ankle_y])

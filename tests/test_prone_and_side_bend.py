@@ -144,3 +144,14 @@ def test_overrides_change_the_thresholds():
 def test_signal_series_is_nan_without_baseline():
     checker, updates = run_script(Script("standing", 0.5, {}), "side_bend", "standing")
     assert all(np.isnan(u.state.signal_deg) for u in updates)
+
+
+def test_side_bend_peak_is_measured_from_where_the_hips_were_at_rest():
+    # The hip landmarks drift a quarter hip width toward the bend although the pelvis stays still:
+    # measuring from the moving landmarks would read about 20 deg for a 25 deg bend.
+    tilt = keyframes([(0, 0), (2.5, 0), (5, 25), (6, 25), (8.5, 0), (10, 0)])
+    drift = keyframes([(0, 0), (2.5, 0), (5, 0.25), (6, 0.25), (8.5, 0), (10, 0)])
+    checker, _ = run_script(Script("standing", 10, {"tilt": tilt, "hip_marker_drift": drift}), "side_bend")
+    assert [r.side for r in checker.reps] == ["left"]
+    assert checker.reps[0].peak_deg == pytest.approx(25, abs=1.0)
+    assert codes(checker) == set()
