@@ -124,15 +124,20 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     if args.json:
         write_json(Path(args.json), report)
     print(format_text(report))
+    raise_if_cut_short(args.video, result)
+    return 0
+
+
+def raise_if_cut_short(video: str | Path, result: AnalysisResult) -> None:
+    """After the report is out: say so if the video ended early or the source failed part-way."""
     if result.truncated:
         raise FormcheckError(
-            f"{args.video} ends early (damaged or still being copied); the report covers the "
+            f"{video} ends early (damaged or still being copied); the results cover the "
             f"{result.frames} frames that could be read.",
             exit_code=3,
         )
     if result.error is not None:
         raise result.error
-    return 0
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:

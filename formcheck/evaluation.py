@@ -62,15 +62,13 @@ def _overlaps(a: dict[str, Any], b: dict[str, Any], slack_s: float, end_s: float
     return a["start_s"] <= b_end + slack_s and b["start_s"] <= a_end + slack_s
 
 
-def _match_intervals(true: list[dict], found: list[dict], slack_s: float, end_s: float) -> tuple[int, int]:
-    """(true intervals matched by a found one of the same code, found intervals matching a true one)."""
-    matched_true = sum(
-        any(f["code"] == t["code"] and _overlaps(t, f, slack_s, end_s) for f in found) for t in true
-    )
-    matched_found = sum(
-        any(f["code"] == t["code"] and _overlaps(t, f, slack_s, end_s) for t in true) for f in found
-    )
-    return matched_true, matched_found
+def _unmatched(these: list[dict], others: list[dict], slack_s: float, end_s: float) -> list[str]:
+    """Codes of the intervals in ``these`` that no interval of the same code in ``others`` overlaps."""
+    return [
+        a["code"]
+        for a in these
+        if not any(b["code"] == a["code"] and _overlaps(a, b, slack_s, end_s) for b in others)
+    ]
 
 
 def _match_reps(true: list[dict], found: list[dict]) -> list[tuple[dict, dict]]:
@@ -111,36 +109,16 @@ def score_clip(truth: dict[str, Any], report: dict[str, Any], view: str) -> Clip
     if peak_err is not None and peak_err > peak_tol:
         problems.append(f"peak-angle error {peak_err:.1f} deg > {peak_tol} deg")
 
-    mt, mf = _match_intervals(truth["faults"], report["faults"], tol["interval_s"], end_s)
-    if mt < len(truth["faults"]):
-        missed = [
-            t["code"]
-            for t in truth["faults"]
-            if not any(
-                f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for f in report["faults"]
-            )
-        ]
+    slack = tol["interval_s"]
+    missed = _unmatched(truth["faults"], report["faults"], slack, end_s)
+    extra = _unmatched(report["faults"], truth["faults"], slack, end_s)
+    if missed:
         problems.append(f"missed faults: {', '.join(missed)}")
-    if mf < len(report["faults"]):
-        extra = [
-            f["code"]
-            for f in report["faults"]
-            if not any(
-                f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for t in truth["faults"]
-            )
-        ]
+    if extra:
         problems.append(f"faults not in the truth: {', '.join(extra)}")
-
-    st, _ = _match_intervals(truth["setup"], report["setup"], tol["interval_s"], end_s)
-    if st < len(truth["setup"]):
-        missed = [
-            t["code"]
-            for t in truth["setup"]
-            if not any(
-                f["code"] == t["code"] and _overlaps(t, f, tol["interval_s"], end_s) for f in report["setup"]
-            )
-        ]
-        problems.append(f"set-up problems not caught: {', '.join(missed)}")
+    setup_missed = _unmatched(truth["setup"], report["setup"], slack, end_s)
+    if setup_missed:
+        problems.append(f"set-up problems not caught: {', '.join(setup_missed)}")
 
     return ClipScore(
         clip=truth.get("clip", ""),
@@ -150,10 +128,10 @@ def score_clip(truth: dict[str, Any], report: dict[str, Any], view: str) -> Clip
         peak_err_deg=peak_err,
         faults_true=len(truth["faults"]),
         faults_found=len(report["faults"]),
-        faults_matched_true=mt,
-        faults_matched_found=mf,
+        faults_matched_true=len(truth["faults"]) - len(missed),
+        faults_matched_found=len(report["faults"]) - len(extra),
         setup_true=len(truth["setup"]),
-        setup_caught=st,
+        setup_caught=len(truth["setup"]) - len(setup_missed),
         problems=problems,
     )
 

@@ -183,14 +183,9 @@ def cmd_sessions_record(args: argparse.Namespace) -> int:
         write_json(Path(json_path), report)
     print(format_text(report))
     print(f"\nRecorded as session {sid} in {store.root}.")
-    if result.truncated:
-        raise FormcheckError(
-            f"{args.video} ends early (damaged or still being copied); the session keeps the "
-            f"{result.frames} frames that could be read.",
-            exit_code=3,
-        )
-    if result.error is not None:
-        raise result.error
+    from formcheck.cli import raise_if_cut_short
+
+    raise_if_cut_short(args.video, result)
     return 0
 
 
