@@ -66,3 +66,19 @@ def test_unwritable_report_path_is_one_sentence(tmp_path):
     blocker.write_text("x")
     result = formcheck("analyze", str(video), "-e", "side_bend", "--json", str(blocker / "r.json"))
     assert result.returncode != 0 and "Cannot write" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_truncated_video_keeps_the_report_and_says_so(tmp_path):
+    video = tmp_path / "whole.avi"
+    writer = cv2.VideoWriter(str(video), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (160, 120))
+    for i in range(60):
+        writer.write(np.full((120, 160, 3), i * 3, np.uint8))
+    writer.release()
+    cut = tmp_path / "cut.avi"
+    cut.write_bytes(video.read_bytes()[: video.stat().st_size // 2])
+    out = tmp_path / "report.json"
+    result = formcheck("analyze", str(cut), "-e", "side_bend", "--json", str(out))
+    assert result.returncode == 3
+    assert "ends early" in result.stderr and "Traceback" not in result.stderr
+    report = json.loads(out.read_text())
+    assert report["truncated"] is True and 0 < report["frames"] < 60
