@@ -158,7 +158,8 @@ class ExerciseChecker:
         self._prev_t: float | None = None
         self._history: deque[tuple[float, float]] = deque()
         self._gate = GlitchGate(p["glitch_speed_deg_s"])
-        self._rest_hips: np.ndarray | None = None  # hip midpoint when last upright / at rest
+        self._rest: ms.RestAnchor | None = None  # hips when last at rest
+        self._drift_band_px = 0.0
 
         self._setup_latches: dict[str, Latch] = {}
         self._setup_messages: dict[str, str] = {}
@@ -184,7 +185,7 @@ class ExerciseChecker:
         """(left, right) pair, the combined value driving the phases, the signed value and its side."""
         if not pose.person_found:
             return (math.nan, math.nan), math.nan, math.nan, None
-        pair = self.signal_fn(pose, self.baseline, self.vis, self._rest_hips)
+        pair = self.signal_fn(pose, self.baseline, self.vis, self._rest)
         left, right = pair
         # In a side view the far leg is often hidden behind the near one. The legs that are seen decide:
         # a hidden leg is taken to be where the camera cannot see it (lying behind, or moving with, the
@@ -280,7 +281,8 @@ class ExerciseChecker:
         if not self._gate(t, signed):
             value = signed = math.nan
         elif abs(signed) <= 0.5 * self.release_deg and (hips := ms.hip_mid(pose, self.vis)) is not None:
-            self._rest_hips = hips  # back at rest: the person may have shifted their stance since
+            # Back at rest: the person may have shifted their stance since.
+            self._rest = ms.RestAnchor(hips, self._drift_band_px)
         speed = self._speed(t, signed)
         at_rest = self.phase == "start"
 
@@ -312,7 +314,9 @@ class ExerciseChecker:
                     at_start = value <= self.release_deg
                 if self._try_baseline(pose, at_start and pose.person_found):
                     assert self.baseline is not None
-                    self._rest_hips = self.baseline.origin
+                    band = self.params.get("hip_drift_band", 0.0) * self.baseline.hip_width_px
+                    self._drift_band_px = 0.0 if math.isnan(band) else band
+                    self._rest = ms.RestAnchor(self.baseline.origin, self._drift_band_px)
                     events.append(BaselineCaptured(t))
                     self._last_rest_s = t
                     self._queue(t, "start")

@@ -156,44 +156,59 @@ def trunk_elevation_deg(pose: PoseFrame, baseline: Baseline | None, vis: float) 
     return math.degrees(math.atan2(float(np.dot(torso, baseline.up)), float(np.dot(torso, baseline.axis))))
 
 
+@dataclass(frozen=True)
+class RestAnchor:
+    """Where the hips were the last time the person was at rest, and how far the tracker's hip
+    landmarks may drift sideways (pixels) without the pelvis really moving."""
+
+    hips: np.ndarray
+    drift_band_px: float
+
+
 def lateral_tilt_deg(
-    pose: PoseFrame, baseline: Baseline | None, vis: float, rest_hips: np.ndarray | None = None
+    pose: PoseFrame, baseline: Baseline | None, vis: float, rest: RestAnchor | None = None
 ) -> float:
     """Signed lean of the hip-mid -> shoulder-mid line from the baseline vertical; + toward the left.
 
-    ``rest_hips`` is the hip midpoint as it was the last time the trunk was upright. A correct side
-    bend keeps the pelvis still (moving it is the hip_shift fault), but the tracker's hip landmarks sit
-    above the hip joints and drift with the bending trunk, which reads about 15 % short at 25 deg;
-    measuring from where the hips were at rest removes that drift.
+    The tracker's hip landmarks sit above the hip joints and drift sideways with a bending trunk
+    (up to about 0.1 hip widths at 25 deg, which reads the bend 2-4 deg short). With ``rest``, sideways
+    hip movement within the drift band counts as drift and is taken out; beyond it the pelvis really
+    moved (a hip shift, itself a fault) and the hip point follows. Its height always stays the
+    measured one (bent knees lower the hips).
     """
     s = shoulder_mid(pose, vis)
-    h = rest_hips if rest_hips is not None else hip_mid(pose, vis)
+    h = hip_mid(pose, vis)
     if s is None or h is None or baseline is None or np.isnan(baseline.left).any():
         return NAN
+    if rest is not None:
+        across = baseline.left
+        moved = float(np.dot(h - rest.hips, across))
+        real = math.copysign(max(0.0, abs(moved) - rest.drift_band_px), moved)
+        h = h + (real - moved) * across
     torso = s - h
     return math.degrees(math.atan2(float(np.dot(torso, baseline.left)), float(np.dot(torso, baseline.axis))))
 
 
-SignalFn = Callable[[PoseFrame, "Baseline | None", float, "np.ndarray | None"], tuple[float, float]]
+SignalFn = Callable[[PoseFrame, "Baseline | None", float, "RestAnchor | None"], tuple[float, float]]
 
 
 def _hip_flexion_pair(
-    pose: PoseFrame, baseline: Baseline | None, vis: float, rest_hips: np.ndarray | None
+    pose: PoseFrame, baseline: Baseline | None, vis: float, rest: RestAnchor | None
 ) -> tuple[float, float]:
     return hip_flexion_deg(pose, "left", vis), hip_flexion_deg(pose, "right", vis)
 
 
 def _trunk_elevation(
-    pose: PoseFrame, baseline: Baseline | None, vis: float, rest_hips: np.ndarray | None
+    pose: PoseFrame, baseline: Baseline | None, vis: float, rest: RestAnchor | None
 ) -> tuple[float, float]:
     v = trunk_elevation_deg(pose, baseline, vis)
     return v, v
 
 
 def _lateral_tilt(
-    pose: PoseFrame, baseline: Baseline | None, vis: float, rest_hips: np.ndarray | None
+    pose: PoseFrame, baseline: Baseline | None, vis: float, rest: RestAnchor | None
 ) -> tuple[float, float]:
-    v = lateral_tilt_deg(pose, baseline, vis, rest_hips)
+    v = lateral_tilt_deg(pose, baseline, vis, rest)
     return v, v
 
 

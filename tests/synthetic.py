@@ -141,8 +141,6 @@ def standing(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     feet = a.get("feet", 1.0) * sh_w
     xy[lm.LEFT_SHOULDER], xy[lm.RIGHT_SHOULDER] = sh_mid + across * sw / 2, sh_mid - across * sw / 2
     xy[lm.LEFT_HIP], xy[lm.RIGHT_HIP] = hip_mid + [hip_w / 2, 0], hip_mid - [hip_w / 2, 0]
-    # Trackers place hip landmarks above the joints, so they drift with a bending trunk (hip widths).
-    xy[[lm.LEFT_HIP, lm.RIGHT_HIP], 0] += a.get("hip_marker_drift", 0.0) * hip_w
     for side, sgn in (("left", 1.0), ("right", -1.0)):
         hip_i, knee_i, ankle_i = (23, 25, 27) if side == "left" else (24, 26, 28)
         ankle = np.array([320.0 + sgn * feet / 2, ankle_y])
@@ -153,6 +151,9 @@ def standing(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         s_i = 11 if side == "left" else 12
         xy[13 if side == "left" else 14] = xy[s_i] + [sgn * 8, 70]
         xy[15 if side == "left" else 16] = xy[s_i] + [sgn * 10, 140]
+    # Trackers place hip landmarks above the joints, so they drift with a bending trunk (hip widths);
+    # the knees, placed from the true hips above, do not.
+    xy[[lm.LEFT_HIP, lm.RIGHT_HIP], 0] += a.get("hip_marker_drift", 0.0) * hip_w
     head = sh_mid + 45 * up
     xy[lm.NOSE] = head
     xy[lm.LEFT_EAR], xy[lm.RIGHT_EAR] = head + across * 18, head - across * 18
