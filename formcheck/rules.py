@@ -118,12 +118,17 @@ def _pair_width(pose: PoseFrame, a: int, b: int, vis: float) -> float:
 
 
 def shoulder_width_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
-    """Shoulder width against its start, counted only while the hips keep theirs (a trunk rotation)."""
+    """Shoulder width against its start, counted only while the feet keep theirs (a trunk rotation).
+
+    The planted feet tell a turned trunk from a turned body; the tracker's hip landmarks turn with
+    the trunk, so they cannot.
+    """
     shoulders = _pair_width(ctx.pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, ctx.vis)
-    hips = _pair_width(ctx.pose, lm.LEFT_HIP, lm.RIGHT_HIP, ctx.vis)
-    if math.isnan(shoulders) or math.isnan(hips):
+    feet = _pair_width(ctx.pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, ctx.vis)
+    feet_start = _pair_width(_baseline_pose(ctx.baseline, ctx.pose), lm.LEFT_ANKLE, lm.RIGHT_ANKLE, 0.5)
+    if math.isnan(shoulders):
         return NAN
-    if hips / ctx.baseline.hip_width_px < float(args.get("hips_min_ratio", 0.9)):
+    if not math.isnan(feet) and feet_start > 0 and feet / feet_start < float(args.get("feet_min_ratio", 0.8)):
         return 1.0  # the whole body turned: that is not a trunk rotation
     return shoulders / ctx.baseline.shoulder_width_px
 
@@ -172,9 +177,9 @@ def leg_length_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
 
 
 def feet_width_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
-    """Distance between the ankles in shoulder widths (both measured now)."""
+    """Distance between the ankles in start shoulder widths (the shoulders narrow when the trunk turns)."""
     feet = _pair_width(ctx.pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, ctx.vis)
-    shoulders = _pair_width(ctx.pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, ctx.vis)
+    shoulders = ctx.baseline.shoulder_width_px
     if math.isnan(feet) or math.isnan(shoulders) or shoulders == 0:
         return NAN
     return feet / shoulders
