@@ -156,8 +156,8 @@ class ExerciseChecker:
         self._rep: _RepInProgress | None = None
         self._last_rest_s = 0.0
         self._prev_t: float | None = None
-        self._history: deque[tuple[float, float]] = deque()
-        self._gate = GlitchGate(p["glitch_speed_deg_s"])
+        self._histories: tuple[deque[tuple[float, float]], ...] = (deque(), deque())
+        self._gates = (GlitchGate(p["glitch_speed_deg_s"]), GlitchGate(p["glitch_speed_deg_s"]))
         self._rest: ms.RestAnchor | None = None  # hips when last at rest
         self._drift_band_px = 0.0
 
@@ -181,11 +181,24 @@ class ExerciseChecker:
 
     # --- the signal ----------------------------------------------------------------------------
 
-    def _signal(self, pose: PoseFrame) -> tuple[tuple[float, float], float, float, str | None]:
-        """(left, right) pair, the combined value driving the phases, the signed value and its side."""
+    def _measure(self, pose: PoseFrame) -> tuple[tuple[float, float], bool]:
+        """The (left, right) pair, each side through its own glitch gate (unsided: one value twice),
+        and whether a glitch is being held back (then nothing may be decided from the other side).
+
+        Each leg is judged against its own history, so a far leg coming into view mid-movement is a
+        new series, not a jump of the other leg's.
+        """
         if not pose.person_found:
-            return (math.nan, math.nan), math.nan, math.nan, None
-        pair = self.signal_fn(pose, self.baseline, self.vis, self._rest)
+            return (math.nan, math.nan), False
+        raw = self.signal_fn(pose, self.baseline, self.vis, self._rest)
+        sides = 2 if self.sides in ("either", "both") else 1
+        trusted = [self._gates[i](pose.t_s, raw[i]) for i in range(sides)]
+        glitch = any(not ok and not math.isnan(v) for ok, v in zip(trusted, raw, strict=False))
+        pair = tuple(v if ok else math.nan for ok, v in zip(trusted, raw, strict=False))
+        return ((pair[0], pair[1]) if sides == 2 else (pair[0], pair[0])), glitch
+
+    def _signal(self, pair: tuple[float, float]) -> tuple[float, float, str | None]:
+        """The combined value driving the phases, the signed value, and its side."""
         left, right = pair
         # In a side view the far leg is often hidden behind the near one. The legs that are seen decide:
         # a hidden leg is taken to be where the camera cannot see it (lying behind, or moving with, the
@@ -193,27 +206,34 @@ class ExerciseChecker:
         seen = {side: v for side, v in (("left", left), ("right", right)) if not math.isnan(v)}
         if self.sides == "either":
             if not seen:
-                return pair, math.nan, math.nan, None
+                return math.nan, math.nan, None
             side = max(seen, key=lambda s: seen[s])
-            return pair, seen[side], seen[side], side
+            return seen[side], seen[side], side
         if self.sides == "both":
             value = min(seen.values()) if seen else math.nan  # both knees must reach the target
-            return pair, value, value, "both"
+            return value, value, "both"
         if self.sides == "signed":
             if math.isnan(left):
-                return pair, math.nan, math.nan, None
-            return pair, abs(left), left, "left" if left > 0 else "right"
-        return pair, left, left, None
+                return math.nan, math.nan, None
+            return abs(left), left, "left" if left > 0 else "right"
+        return left, left, None
 
-    def _speed(self, t_s: float, value: float) -> float:
+    def _speed(self, t_s: float, pair: tuple[float, float]) -> float:
+        """Angular speed of the fastest-moving side, deg/s (NaN until a side has a full window)."""
+        sides = 2 if self.sides in ("either", "both") else 1
+        speeds = [self._side_speed(self._histories[i], t_s, pair[i]) for i in range(sides)]
+        moving = [abs(s) for s in speeds if not math.isnan(s)]
+        return max(moving) if moving else math.nan
+
+    def _side_speed(self, history: deque[tuple[float, float]], t_s: float, value: float) -> float:
         if math.isnan(value):
-            self._history.clear()
+            history.clear()
             return math.nan
-        self._history.append((t_s, value))
+        history.append((t_s, value))
         window = self.params["speed_window_s"]
-        while len(self._history) > 2 and t_s - self._history[1][0] >= window:
-            self._history.popleft()
-        t0, v0 = self._history[0]
+        while len(history) > 2 and t_s - history[1][0] >= window:
+            history.popleft()
+        t0, v0 = history[0]
         # Only over a full window: right after a gap the tracker is still catching up with the body.
         if t_s - t0 + 1e-9 < 0.9 * window:
             return math.nan
@@ -277,13 +297,12 @@ class ExerciseChecker:
         self.frames_with_pose += int(pose.person_found)
         events: list[Event] = []
 
-        pair, value, signed, side_now = self._signal(pose)
-        if not self._gate(t, signed):
-            value = signed = math.nan
-        elif abs(signed) <= 0.5 * self.release_deg and (hips := ms.hip_mid(pose, self.vis)) is not None:
+        pair, glitch = self._measure(pose)
+        value, signed, side_now = self._signal(pair) if not glitch else (math.nan, math.nan, None)
+        if abs(signed) <= 0.5 * self.release_deg and (hips := ms.hip_mid(pose, self.vis)) is not None:
             # Back at rest: the person may have shifted their stance since.
             self._rest = ms.RestAnchor(hips, self._drift_band_px)
-        speed = self._speed(t, signed)
+        speed = self._speed(t, pair)
         at_rest = self.phase == "start"
 
         # Set-up problems, debounced; while any is active nothing counts.
@@ -321,8 +340,8 @@ class ExerciseChecker:
                     self._last_rest_s = t
                     self._queue(t, "start")
                     # The signal may need the baseline: measure this frame again now that it exists.
-                    pair, value, signed, side_now = self._signal(pose)
-                    self._gate(t, signed)
+                    pair, glitch = self._measure(pose)
+                    value, signed, side_now = self._signal(pair) if not glitch else (math.nan, math.nan, None)
             else:
                 self._still.clear()
 

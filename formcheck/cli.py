@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 EXTENSION_MODULES = ("formcheck.commands_eval", "formcheck.sessions.commands", "ui.commands")
 SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_videos"
-DEMO_CLIP = "k2c_single_good_male_2m"
+DEMO_CLIP = "k2c_single_good_male_left"
 
 
 def _progress_printer(name: str):  # type: ignore[no-untyped-def]
