@@ -218,11 +218,17 @@ class ExerciseChecker:
             return abs(left), left, "left" if left > 0 else "right"
         return left, left, None
 
-    def _speed(self, t_s: float, pair: tuple[float, float]) -> float:
-        """Angular speed of the fastest-moving side, deg/s (NaN until a side has a full window)."""
+    def _speed(self, t_s: float, pair: tuple[float, float], side: str | None) -> float:
+        """Angular speed of the exercise's movement, deg/s (NaN until there is a full window).
+
+        Single leg: the working leg's (the resting leg lifting is a fault of its own); both legs: the
+        faster one.
+        """
         sides = 2 if self.sides in ("either", "both") else 1
-        speeds = [self._side_speed(self._histories[i], t_s, pair[i]) for i in range(sides)]
-        moving = [abs(s) for s in speeds if not math.isnan(s)]
+        speeds = [abs(self._side_speed(self._histories[i], t_s, pair[i])) for i in range(sides)]
+        if self.sides == "either":
+            return speeds[0 if side == "left" else 1] if side is not None else math.nan
+        moving = [s for s in speeds if not math.isnan(s)]
         return max(moving) if moving else math.nan
 
     def _side_speed(self, history: deque[tuple[float, float]], t_s: float, value: float) -> float:
@@ -302,7 +308,7 @@ class ExerciseChecker:
         if abs(signed) <= 0.5 * self.release_deg and (hips := ms.hip_mid(pose, self.vis)) is not None:
             # Back at rest: the person may have shifted their stance since.
             self._rest = ms.RestAnchor(hips, self._drift_band_px)
-        speed = self._speed(t, pair)
+        speed = self._speed(t, pair, side_now)
         at_rest = self.phase == "start"
 
         # Set-up problems, debounced; while any is active nothing counts.

@@ -1,0 +1,1 @@
+"""Renders the sample clips and their ground truth (see README.md in this folder)."""

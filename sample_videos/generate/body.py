@@ -103,13 +103,14 @@ class Pose:
     five spine bones. `neck` bends the neck and head the same way (pitch, positive = looking up/back).
     `aims` points limb segments: either a body-frame direction, or a ("chest", direction) pair whose
     direction is in the chest's frame (so arms follow the trunk) . `root` is the 4x4 body-to-world
-    placement applied last.
+    placement applied last; `offset` moves the pelvis (and all above it) within the body frame first.
     """
 
     spine: tuple[float, float, float] = (0.0, 0.0, 0.0)
     neck: float = 0.0
     aims: dict[str, np.ndarray | tuple[str, np.ndarray]] = dataclasses.field(default_factory=dict)
     root: np.ndarray = dataclasses.field(default_factory=lambda: np.eye(4))
+    offset: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(3))  # pelvis shift, body frame
 
 
 @dataclasses.dataclass
@@ -174,12 +175,19 @@ class Body:
         eye = self.heads[self.index["eye.L"]]
         head = self.heads[self.index["head"]]
         picks: dict[str, int] = {}
-        face = np.flatnonzero((names == "head") & (np.abs(v[:, 0]) < 0.012) & (v[:, 2] < eye[2] - 0.02)
-                              & (v[:, 2] > eye[2] - 0.07))
+        face = np.flatnonzero(
+            (names == "head")
+            & (np.abs(v[:, 0]) < 0.012)
+            & (v[:, 2] < eye[2] - 0.02)
+            & (v[:, 2] > eye[2] - 0.07)
+        )
         picks["nose"] = int(face[np.argmin(v[face, 1])])
         # Ear: the outermost head vertex at about eye height, near the head's front-back middle.
-        band = (names == "head") & (np.abs(v[:, 2] - (eye[2] - 0.02)) < 0.015) & (
-            np.abs(v[:, 1] - head[1]) < 0.03)
+        band = (
+            (names == "head")
+            & (np.abs(v[:, 2] - (eye[2] - 0.02)) < 0.015)
+            & (np.abs(v[:, 1] - head[1]) < 0.03)
+        )
         for side, sign in (("left", 1), ("right", -1)):
             cand = np.flatnonzero(band & (sign * v[:, 0] > 0))
             picks[f"{side}_ear"] = int(cand[np.argmax(sign * v[cand, 0])])
@@ -188,8 +196,10 @@ class Body:
             ankle = self.heads[self.index[f"foot.{suffix}"]]
             low = foot[v[foot, 2] < ankle[2] - 0.03]
             picks[f"{side}_heel"] = int(low[np.argmax(v[low, 1])])
-            toes = np.flatnonzero(np.char.startswith(names, "toe1") & np.char.endswith(names, suffix)
-                                  | np.char.startswith(names, "toe2") & np.char.endswith(names, suffix))
+            toes = np.flatnonzero(
+                np.char.startswith(names, "toe1") & np.char.endswith(names, suffix)
+                | np.char.startswith(names, "toe2") & np.char.endswith(names, suffix)
+            )
             picks[f"{side}_foot_index"] = int(toes[np.argmin(v[toes, 1])])
         return picks
 
@@ -198,8 +208,11 @@ class Body:
         n = len(self.labels)
         local = np.repeat(np.eye(3)[None], n, axis=0)
         ext, lat, rot = pose.spine
-        spine_r = (rotation((-1, 0, 0), ext / len(SPINE)) @ rotation((0, 1, 0), lat / len(SPINE))
-                   @ rotation((0, 0, 1), rot / len(SPINE)))
+        spine_r = (
+            rotation((-1, 0, 0), ext / len(SPINE))
+            @ rotation((0, 1, 0), lat / len(SPINE))
+            @ rotation((0, 0, 1), rot / len(SPINE))
+        )
         for name in SPINE:
             local[self.index[name]] = spine_r
         neck_r = rotation((-1, 0, 0), pose.neck / len(NECK))
@@ -211,6 +224,8 @@ class Body:
         for j in range(n):
             p = self.parents[j]
             parent = glob[p] if p >= 0 else np.eye(4)
+            if p < 0:
+                parent[:3, 3] = pose.offset
             if j in aim_bones:
                 seg = aim_bones[j]
                 target = pose.aims[seg]

@@ -19,9 +19,9 @@ import pathlib
 
 import numpy as np
 
-# Adult bodies (anny age 0.7); gender 0 is male, 1 female. Height 0.36 gives ~1.75 m for the male, 0.38 ~1.64 m
-# for the female. Other values are anny phenotype weights in
-# [0, 1]; they give the two bodies different heights and proportions.
+# Adult bodies (anny age 0.7); gender 0 is male, 1 female. The other values are anny phenotype weights in
+# [0, 1] that give the two bodies different heights and proportions: height 0.36 makes the male ~1.75 m,
+# 0.38 the female ~1.64 m.
 BODIES: dict[str, dict[str, float]] = {
     "male": {"gender": 0.0, "age": 0.7, "height": 0.36, "weight": 0.55, "muscle": 0.6},
     "female": {"gender": 1.0, "age": 0.7, "height": 0.38, "weight": 0.5, "muscle": 0.45},

@@ -89,18 +89,20 @@ def _floor_texture(rgb: tuple[float, float, float], rng: np.random.Generator) ->
     for k in range(planks):
         shade = 1.0 + rng.normal(0, 0.07)
         grain = 1.0 + 0.05 * np.sin(np.linspace(0, rng.uniform(20, 40), w) + rng.uniform(0, 6))[None, :]
-        img[k * h // planks:(k + 1) * h // planks] = np.array(rgb) * shade * grain[..., None]
-        img[k * h // planks:k * h // planks + 3] *= 0.6
+        img[k * h // planks : (k + 1) * h // planks] = np.array(rgb) * shade * grain[..., None]
+        img[k * h // planks : k * h // planks + 3] *= 0.6
     img *= 1 + rng.normal(0, 0.02, (h, w, 1))
     return (np.clip(img, 0, 1) * 255).astype(np.uint8)
 
 
-def _box(extents: tuple[float, float, float], center: tuple[float, float, float],
-         rgb: tuple[float, float, float]) -> pyrender.Mesh:
+def _box(
+    extents: tuple[float, float, float], center: tuple[float, float, float], rgb: tuple[float, float, float]
+) -> pyrender.Mesh:
     mesh = trimesh.creation.box(extents=extents)
     mesh.apply_translation(center)
-    material = pyrender.MetallicRoughnessMaterial(baseColorFactor=(*rgb, 1.0), metallicFactor=0.0,
-                                                  roughnessFactor=0.9)
+    material = pyrender.MetallicRoughnessMaterial(
+        baseColorFactor=(*rgb, 1.0), metallicFactor=0.0, roughnessFactor=0.9
+    )
     return pyrender.Mesh.from_trimesh(mesh, material=material, smooth=False)
 
 
@@ -111,18 +113,36 @@ def build_room(room: Room, seed: int) -> list[pyrender.Mesh]:
     size = 12.0
     floor = trimesh.Trimesh(
         vertices=[[-size, -size, 0], [size, -size, 0], [size, size, 0], [-size, size, 0]],
-        faces=[[0, 1, 2], [0, 2, 3]], process=False)
+        faces=[[0, 1, 2], [0, 2, 3]],
+        process=False,
+    )
     uv = np.array([[0, 0], [1, 0], [1, 1], [0, 1]]) * (2 * size / 1.6)  # one texture tile per 1.6 m
-    tex = pyrender.Texture(source=_floor_texture(room.floor_rgb, rng), source_channels="RGB",
-                           sampler=pyrender.Sampler(wrapS=10497, wrapT=10497))
-    floor_material = pyrender.MetallicRoughnessMaterial(baseColorTexture=tex, metallicFactor=0.0,
-                                                        roughnessFactor=0.8)
-    prim = pyrender.Primitive(positions=floor.vertices, indices=floor.faces, texcoord_0=uv,
-                              normals=np.tile([0.0, 0, 1], (4, 1)), material=floor_material)
+    tex = pyrender.Texture(
+        source=_floor_texture(room.floor_rgb, rng),
+        source_channels="RGB",
+        sampler=pyrender.Sampler(wrapS=10497, wrapT=10497),
+    )
+    floor_material = pyrender.MetallicRoughnessMaterial(
+        baseColorTexture=tex, metallicFactor=0.0, roughnessFactor=0.8
+    )
+    prim = pyrender.Primitive(
+        positions=floor.vertices,
+        indices=floor.faces,
+        texcoord_0=uv,
+        normals=np.tile([0.0, 0, 1], (4, 1)),
+        material=floor_material,
+    )
     meshes.append(pyrender.Mesh([prim]))
-    meshes.append(_box((2 * size, 0.05, 2.6), (0, room.back_wall_y + 0.025, 1.3), room.wall_rgb))
-    meshes.append(_box((0.05, 2 * size, 2.6), (room.side_wall_x - 0.025, 0, 1.3),
-                       tuple(c * 0.92 for c in room.wall_rgb)))
+    meshes.append(_box((2 * size, 0.05, 2.7), (0, room.back_wall_y + 0.025, 1.35), room.wall_rgb))
+    meshes.append(
+        _box(
+            (0.05, 2 * size, 2.7), (room.side_wall_x - 0.025, 0, 1.35), tuple(c * 0.92 for c in room.wall_rgb)
+        )
+    )
+    # The two walls behind the usual cameras, seen only from the feet-end view.
+    meshes.append(_box((0.05, 2 * size, 2.7), (4.0, 0, 1.35), tuple(c * 0.96 for c in room.wall_rgb)))
+    meshes.append(_box((2 * size, 0.05, 2.7), (0, -5.0, 1.35), tuple(c * 0.96 for c in room.wall_rgb)))
+    meshes.append(_box((2 * size, 2 * size, 0.05), (0, 0, 2.725), (0.93, 0.93, 0.92)))  # ceiling
     meshes.append(_box((2 * size, 0.02, 0.08), (0, room.back_wall_y - 0.01, 0.04), (0.95, 0.95, 0.93)))
     if room.sofa:
         # A sofa against the back wall, off to one side so it never sits behind the person's outline.
@@ -142,10 +162,14 @@ def add_lights(scene: pyrender.Scene, room: Room) -> None:
     """A window-like key light from one side, a fill from the camera side and a warm ceiling lamp."""
     side = {"left": -1.0, "right": 1.0, "front": 0.0}[room.light]
     key_dir = np.array([-side * 0.8, 0.5, -0.6]) if side else np.array([0.0, 0.7, -0.6])
-    scene.add(pyrender.DirectionalLight(color=np.ones(3), intensity=2.6 * room.brightness),
-              pose=_look_along(key_dir))
-    scene.add(pyrender.DirectionalLight(color=np.array([0.9, 0.92, 1.0]), intensity=1.0 * room.brightness),
-              pose=_look_along(np.array([0.2, 1.0, -0.35])))
+    scene.add(
+        pyrender.DirectionalLight(color=np.ones(3), intensity=2.6 * room.brightness),
+        pose=_look_along(key_dir),
+    )
+    scene.add(
+        pyrender.DirectionalLight(color=np.array([0.9, 0.92, 1.0]), intensity=1.0 * room.brightness),
+        pose=_look_along(np.array([0.2, 1.0, -0.35])),
+    )
     lamp = pyrender.PointLight(color=np.array([1.0, 0.9, 0.75]), intensity=9.0 * room.brightness)
     lamp_pose = np.eye(4)
     lamp_pose[:3, 3] = [side * 1.8 if side else 1.0, 0.5, 2.4]
@@ -168,13 +192,16 @@ class Renderer:
     """Renders one clip: a fixed room and camera, with posed bodies replaced every frame."""
 
     def __init__(self, room: Room, camera: Camera, seed: int) -> None:
-        self.scene = pyrender.Scene(ambient_light=np.array([0.28, 0.27, 0.26]) * room.brightness,
-                                    bg_color=np.array([0.0, 0.0, 0.0, 1.0]))
+        self.scene = pyrender.Scene(
+            ambient_light=np.array([0.28, 0.27, 0.26]) * room.brightness,
+            bg_color=np.array([0.0, 0.0, 0.0, 1.0]),
+        )
         for mesh in build_room(room, seed):
             self.scene.add(mesh)
         add_lights(self.scene, room)
-        self.scene.add(pyrender.PerspectiveCamera(yfov=np.radians(camera.yfov_deg)),
-                       pose=camera.pose_matrix())
+        self.scene.add(
+            pyrender.PerspectiveCamera(yfov=np.radians(camera.yfov_deg)), pose=camera.pose_matrix()
+        )
         self._body_nodes: list[pyrender.Node] = []
         self._renderer: pyrender.OffscreenRenderer | None = None
         self._frames = 0
@@ -219,8 +246,14 @@ class Renderer:
 class Webcam:
     """Turns a clean render into a webcam frame: uneven exposure, soft focus, colour cast and noise."""
 
-    def __init__(self, seed: int, noise: float = 3.0, blur_sigma: float = 0.8, vignette: float = 0.35,
-                 light_side: str = "left") -> None:
+    def __init__(
+        self,
+        seed: int,
+        noise: float = 3.0,
+        blur_sigma: float = 0.8,
+        vignette: float = 0.35,
+        light_side: str = "left",
+    ) -> None:
         self.rng = np.random.default_rng(seed)
         self.noise = noise
         self.blur_sigma = blur_sigma
