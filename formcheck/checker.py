@@ -400,16 +400,16 @@ class ExerciseChecker:
         return {code for code, latch in self._fault_latches.items() if latch.active}
 
     def _fault_raw(self, f: FaultSpec, q: float, active: bool) -> bool | None:
+        """Past the limit to start; back by a tenth of the way to good form to end (hysteresis)."""
         if math.isnan(q):
             return None
-        band = 0.1
-        above = self.params[f.above] if f.above else None
-        below = self.params[f.below] if f.below else None
         hit = False
-        if above is not None:
-            hit |= q > (above * (1 - band) if active else above)
-        if below is not None:
-            hit |= q < (below * (1 + band) if active else below)
+        for limit, sign in ((f.above, 1.0), (f.below, -1.0)):
+            if limit is None:
+                continue
+            value = self.params[limit]
+            exit_at = value - sign * 0.1 * abs(value - f.neutral)
+            hit |= sign * (q - (exit_at if active else value)) > 0
         return hit
 
     def _update_faults(

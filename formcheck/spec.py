@@ -52,6 +52,7 @@ class FaultSpec:
     below: str | None = None
     phases: tuple[str, ...] = PHASES
     args: Mapping[str, Any] = field(default_factory=dict)
+    neutral: float = 0.0  # the quantity in good form (0 for angles and rises, 1 for ratios)
     segments: tuple[tuple[int, int], ...] = ()
 
 
@@ -215,7 +216,7 @@ def load_spec(path: Path) -> ExerciseSpec:
             raise _fail(path, f"'faults[{i}]' must be a table")
         _check_keys(
             f,
-            {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments"},
+            {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments", "neutral"},
             path,
             where,
         )
@@ -255,6 +256,7 @@ def load_spec(path: Path) -> ExerciseSpec:
                 phases=phases,
                 args=args,
                 segments=tuple(segments),
+                neutral=float(f.get("neutral", 0.0)),
             )
         )
 
