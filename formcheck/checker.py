@@ -163,7 +163,9 @@ class ExerciseChecker:
 
         self._setup_latches: dict[str, Latch] = {}
         self._setup_messages: dict[str, str] = {}
-        self._fault_latches = {f.code: Latch(p["fault_min_s"]) for f in config.faults}
+        self._fault_latches = {
+            f.code: Latch(f.min_s if f.min_s is not None else p["fault_min_s"]) for f in config.faults
+        }
         self._open_faults: dict[str, float] = {}
         self._fault_values: dict[str, float] = {}  # each fault rule's quantity this frame, for plots
         self._open_setup: dict[str, float] = {}

@@ -53,6 +53,7 @@ class FaultSpec:
     phases: tuple[str, ...] = PHASES
     args: Mapping[str, Any] = field(default_factory=dict)
     neutral: float = 0.0  # the quantity in good form (0 for angles and rises, 1 for ratios)
+    min_s: float | None = None  # how long it must last to count (default: the fault_min_s setting)
     segments: tuple[tuple[int, int], ...] = ()
 
 
@@ -216,7 +217,8 @@ def load_spec(path: Path) -> ExerciseSpec:
             raise _fail(path, f"'faults[{i}]' must be a table")
         _check_keys(
             f,
-            {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments", "neutral"},
+            {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments", "neutral"}
+            | {"min_s"},
             path,
             where,
         )
@@ -257,6 +259,7 @@ def load_spec(path: Path) -> ExerciseSpec:
                 args=args,
                 segments=tuple(segments),
                 neutral=float(f.get("neutral", 0.0)),
+                min_s=float(f["min_s"]) if "min_s" in f else None,
             )
         )
 

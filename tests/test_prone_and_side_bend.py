@@ -163,3 +163,12 @@ def test_a_real_hip_shift_is_not_read_as_a_bend():
     checker, _ = run_script(Script("standing", 10, {"hip_shift": shift}), "side_bend")
     assert checker.reps == []
     assert codes(checker) == {"hip_shift"}
+
+
+def test_a_split_second_shoulder_collapse_is_not_a_trunk_rotation():
+    blip = keyframes([(0, 0), (4.5, 0), (4.6, 70), (4.8, 70), (4.9, 0)])
+    checker, _ = run_script(Script("standing", 18, {"tilt": bends(), "rotation": blip}), "side_bend")
+    assert "trunk_rotation" not in codes(checker)
+    held = keyframes([(0, 0), (4.5, 0), (4.8, 55), (5.8, 55), (6.1, 0)])
+    checker, _ = run_script(Script("standing", 18, {"tilt": bends(), "rotation": held}), "side_bend")
+    assert "trunk_rotation" in codes(checker)

@@ -67,3 +67,9 @@ def test_malformed_exercise_file_names_the_file_and_the_problem(tmp_path, edit, 
     with pytest.raises(FormcheckError) as info:
         load_spec(broken)
     assert fragment in info.value.message and "knee_to_chest.toml" in info.value.message
+
+
+def test_a_fault_can_ask_to_last_longer_before_it_counts():
+    rotation = next(f for f in load_exercise("side_bend").faults if f.code == "trunk_rotation")
+    assert rotation.min_s == 0.5
+    assert next(f for f in load_exercise("side_bend").faults if f.code == "hip_shift").min_s is None
