@@ -117,8 +117,11 @@ class HomeWindow(QMainWindow):
         self.routine_button.clicked.connect(self.start_routine)
         self.choose_button = QPushButton("Choose a prescription…")
         self.choose_button.clicked.connect(lambda: self.start_routine(choose=True))
+        self.write_button = QPushButton("Write a prescription…")
+        self.write_button.clicked.connect(self.write_prescription)
         routine_row.addWidget(self.routine_button, 2)
         routine_row.addWidget(self.choose_button, 1)
+        routine_row.addWidget(self.write_button, 1)
         layout.addLayout(routine_row)
         self._refresh_routine_button()
         self.message = QLabel()
@@ -226,6 +229,21 @@ class HomeWindow(QMainWindow):
         coach = self._open_coach(routine.steps[0].config, live=True)
         if coach is not None:
             coach.start_routine(routine, lambda: CameraSource(int(index)), f"camera {index}")
+
+    def write_prescription(self) -> None:
+        """The therapist's editor; a saved prescription is offered as today's routine."""
+        from ui.prescription_editor import PrescriptionEditor
+
+        self.editor = PrescriptionEditor(parent=self)
+        self.editor.accepted.connect(self._prescription_written)
+        self.editor.open()
+
+    def _prescription_written(self) -> None:
+        path = self.editor.path
+        if path is not None:
+            self.settings.setValue(ROUTINE_KEY, str(path.resolve()))
+            self._refresh_routine_button()
+            self.message.setText(f"Saved {path.name}; it is now today's routine.")
 
     def _open_coach(self, config, banner: bool = False, live: bool = False):  # type: ignore[no-untyped-def]
         from ui.window import CoachWindow

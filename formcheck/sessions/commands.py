@@ -214,6 +214,20 @@ def cmd_prescription_check(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_prescription_edit(args: argparse.Namespace) -> int:
+    from ui.commands import _require_display, make_app
+
+    _require_display("prescription editor")
+    _app = make_app()  # kept alive while the dialog runs
+    from ui.prescription_editor import PrescriptionEditor
+
+    editor = PrescriptionEditor(args.file)
+    editor.exec()
+    if editor.saved is not None and editor.path is not None:
+        print(f"Saved {editor.path}: prescription for {editor.saved.patient}.")
+    return 0
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from formcheck.sessions.reports import report_csv
 
@@ -310,11 +324,14 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     _data_dir_arg(q)
     q.set_defaults(func=cmd_sessions_rebuild)
 
-    p = subparsers.add_parser("prescription", help="check a prescription file")
+    p = subparsers.add_parser("prescription", help="check or edit a prescription file")
     sub = p.add_subparsers(dest="prescription_command", required=True)
     q = sub.add_parser("check", help="validate a prescription file and show its steps")
     q.add_argument("file", help="prescription file (.toml)")
     q.set_defaults(func=cmd_prescription_check)
+    q = sub.add_parser("edit", help="write or edit a prescription in a window (for the therapist)")
+    q.add_argument("file", nargs="?", help="prescription file (.toml) to edit or create")
+    q.set_defaults(func=cmd_prescription_edit)
 
     p = subparsers.add_parser("report", help="write a session report (HTML, PDF or CSV)")
     p.add_argument("session", nargs="?", help="session id or a unique prefix (default: the last session)")
