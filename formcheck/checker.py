@@ -380,7 +380,7 @@ class ExerciseChecker:
             phase=self.phase if ready else "setup",
             side=self._rep.side if self._rep else side_now,
             signal_deg=value,
-            target_deg=self.hold_deg,
+            target_deg=self.params.get("target_deg", self.hold_deg),  # the aim (side bends count from 15)
             release_deg=self.release_deg,
             hold_s=self._rep.stretch_s if self._rep else 0.0,
             hold_target_s=self.params["hold_s"],
