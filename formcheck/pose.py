@@ -75,11 +75,18 @@ class MediaPipePose:
         self._last_t: float | None = None
         self._jump_until_s = -math.inf
         self.others_check_s = 0.0  # time spent looking for other people, for the benchmark
+        self._quiet_until_found = True
 
     def estimate(self, frame: Frame) -> PoseFrame:
         rgb = frame.rgb()
         height, width = rgb.shape[:2]
-        result = self._pose.process(rgb)
+        if self._quiet_until_found:
+            # The first pose found logs a harmless C++ warning straight to stderr: keep it off the terminal.
+            with quiet_stderr():
+                result = self._pose.process(rgb)
+            self._quiet_until_found = result.pose_landmarks is None
+        else:
+            result = self._pose.process(rgb)
         if result.pose_landmarks is None:
             self._last_center = None
             return PoseFrame.empty(frame.index, frame.t_s, width, height)

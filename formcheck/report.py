@@ -137,7 +137,7 @@ def format_text(report: dict[str, Any]) -> str:
     lines.append("")
     s = report["summary"]
     per_side = ", ".join(
-        f"{side}: {n} reps, mean peak {_deg(s['peak_deg_by_side'][side])}"
+        f"{side}: {n} rep{'' if n == 1 else 's'}, mean peak {_deg(s['peak_deg_by_side'][side])}"
         for side, n in s["reps_by_side"].items()
     )
     lines.append(f"Good reps: {s['good_reps']} of {len(reps)}.  {per_side}")
