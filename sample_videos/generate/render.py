@@ -70,7 +70,9 @@ def make_camera(spec: dict, exercise: str) -> Camera:
     if view == "profile":
         # Beside a standing person: the wrong view for side bends, which need the camera in front.
         height = spec.get("height", 1.0)
-        return Camera(np.array([dist, 0.0, height]), np.array([0.0, 0.0, spec.get("look_height", 0.85)]), roll, fov)
+        return Camera(
+            np.array([dist, 0.0, height]), np.array([0.0, 0.0, spec.get("look_height", 0.85)]), roll, fov
+        )
     if view == "feet":
         height = spec.get("height", 0.5)
         return Camera(np.array([-0.9 - dist, 0.0, height]), np.array([0.1, 0.0, 0.25]), roll, fov)
