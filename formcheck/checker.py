@@ -56,7 +56,6 @@ class Latch:
         self.min_s = min_s
         self.active = False
         self.since_s: float | None = None  # when the raw condition started to disagree with the state
-        self.active_since_s: float | None = None
 
     def update(self, raw: bool | None, t_s: float) -> float | None:
         """Feed one frame; returns the (backdated) time of a flip, or None."""
@@ -70,7 +69,6 @@ class Latch:
         if t_s - self.since_s + 1e-9 >= self.min_s:
             flipped_at = self.since_s
             self.active = raw
-            self.active_since_s = flipped_at if raw else None
             self.since_s = None
             return flipped_at
         return None

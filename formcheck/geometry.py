@@ -19,19 +19,7 @@ def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
-def direction_deg(p: np.ndarray, q: np.ndarray) -> float:
-    """Direction of the line p -> q in the image, degrees counter-clockwise as seen on screen (y up)."""
-    return math.degrees(math.atan2(-(q[1] - p[1]), q[0] - p[0]))
 
-
-def wrap_deg(angle: float) -> float:
-    """Wrap an angle into [-180, 180)."""
-    return (angle + 180.0) % 360.0 - 180.0
-
-
-def signed_angle_between_deg(v_from: np.ndarray, v_to: np.ndarray) -> float:
-    """Signed angle turning ``v_from`` onto ``v_to``, counter-clockwise on screen positive."""
-    return wrap_deg(direction_deg(np.zeros(2), v_to) - direction_deg(np.zeros(2), v_from))
 
 
 def distance(p: np.ndarray, q: np.ndarray) -> float:

@@ -40,7 +40,9 @@ class Baseline:
     torso_px: float
     shoulder_width_px: float
     hip_width_px: float
+    feet_width_px: float
     leg_px: tuple[float, float]
+    neck_deg: float
 
     def height(self, p: np.ndarray) -> float:
         """Height of a point above the baseline floor line, in pixels."""
@@ -48,13 +50,6 @@ class Baseline:
 
     def baseline_height(self, index: int) -> float:
         return self.height(self.xy_px[index]) if self.visible[index] else NAN
-
-
-def _mid(pose: PoseFrame, a: int, b: int, vis: float) -> np.ndarray | None:
-    pa, pb = pose.point(a, vis), pose.point(b, vis)
-    if pa is None or pb is None:
-        return None
-    return g.midpoint(pa, pb)
 
 
 def _mid_or_one(pose: PoseFrame, a: int, b: int, vis: float) -> np.ndarray | None:
@@ -116,6 +111,7 @@ def make_baseline(frames: list[PoseFrame], posture: str, vis: float) -> Baseline
         ph, pa = ref.point(hip, 0.5), ref.point(ankle, 0.5)
         legs.append(g.distance(ph, pa) if ph is not None and pa is not None else NAN)
     ls, rs = ref.point(lm.LEFT_SHOULDER, 0.5), ref.point(lm.RIGHT_SHOULDER, 0.5)
+    la, ra = ref.point(lm.LEFT_ANKLE, 0.5), ref.point(lm.RIGHT_ANKLE, 0.5)
     return Baseline(
         t_s=frames[-1].t_s,
         xy_px=mean_xy,
@@ -128,8 +124,26 @@ def make_baseline(frames: list[PoseFrame], posture: str, vis: float) -> Baseline
         torso_px=float(np.hypot(*torso)),
         shoulder_width_px=g.distance(ls, rs) if ls is not None and rs is not None else NAN,
         hip_width_px=g.distance(lh, rh) if lh is not None and rh is not None else NAN,
+        feet_width_px=g.distance(la, ra) if la is not None and ra is not None else NAN,
         leg_px=(legs[0], legs[1]),
+        neck_deg=neck_tilt_deg(ref, up, 0.5),
     )
+
+
+def neck_tilt_deg(pose: PoseFrame, up: np.ndarray, vis: float) -> float:
+    """Angle of the shoulder -> ear line above the trunk line (toward ``up``, the floor's up side)."""
+    torso = torso_vector(pose, vis)
+    s = shoulder_mid(pose, vis)
+    ears = [e for i in (lm.LEFT_EAR, lm.RIGHT_EAR) if (e := pose.point(i, vis)) is not None]
+    if torso is None or s is None or not ears:
+        return NAN
+    neck = np.mean(ears, axis=0) - s
+    axis = g.unit(torso)
+    # Up relative to the trunk: the floor's up normal turned with the trunk.
+    trunk_up = np.array([-axis[1], axis[0]])
+    if np.dot(trunk_up, up) < 0:
+        trunk_up = -trunk_up
+    return math.degrees(math.atan2(float(np.dot(neck, trunk_up)), float(np.dot(neck, axis))))
 
 
 # --- the signals that drive phases -------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -29,7 +29,6 @@ class PoseFrame:
     world_m: np.ndarray | None = None
     person_found: bool = True
     other_people: int = 0
-    extra: dict[str, float] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, index: int, t_s: float, width_px: int, height_px: int, other_people: int = 0) -> PoseFrame:
@@ -69,5 +68,4 @@ class PoseFrame:
             world_m=self.world_m,
             person_found=self.person_found,
             other_people=self.other_people,
-            extra=self.extra,
         )

@@ -16,7 +16,7 @@ import numpy as np
 
 from formcheck import geometry as g
 from formcheck import landmarks as lm
-from formcheck.measurements import Baseline, hip_mid, shoulder_mid, torso_vector
+from formcheck.measurements import Baseline, hip_mid, neck_tilt_deg, torso_vector
 from formcheck.pose_frame import PoseFrame
 
 NAN = math.nan
@@ -78,38 +78,7 @@ def leg_elevation(ctx: RuleContext, args: Mapping[str, Any]) -> float:
 
 def neck_extension(ctx: RuleContext, args: Mapping[str, Any]) -> float:
     """How much the shoulder -> ear line tilts up relative to the trunk, beyond the start position."""
-
-    def relative(pose: PoseFrame, vis: float) -> float:
-        torso = torso_vector(pose, vis)
-        s = shoulder_mid(pose, vis)
-        ears = [e for i in (lm.LEFT_EAR, lm.RIGHT_EAR) if (e := pose.point(i, vis)) is not None]
-        if torso is None or s is None or not ears:
-            return NAN
-        neck = np.mean(ears, axis=0) - s
-        axis = g.unit(torso)
-        up = ctx.baseline.up
-        # Up relative to the trunk: the baseline's up normal turned with the trunk.
-        trunk_up = np.array([-axis[1], axis[0]])
-        if np.dot(trunk_up, up) < 0:
-            trunk_up = -trunk_up
-        return math.degrees(math.atan2(float(np.dot(neck, trunk_up)), float(np.dot(neck, axis))))
-
-    base = _baseline_pose(ctx.baseline, ctx.pose)
-    now = relative(ctx.pose, ctx.vis)
-    start = relative(base, 0.5)
-    return now - start
-
-
-def _baseline_pose(baseline: Baseline, like: PoseFrame) -> PoseFrame:
-    return PoseFrame(
-        index=-1,
-        t_s=baseline.t_s,
-        width_px=like.width_px,
-        height_px=like.height_px,
-        xy_px=baseline.xy_px,
-        visibility=baseline.visible.astype(float),
-        depth=baseline.depth,
-    )
+    return neck_tilt_deg(ctx.pose, ctx.baseline.up, ctx.vis) - ctx.baseline.neck_deg
 
 
 def _pair_width(pose: PoseFrame, a: int, b: int, vis: float) -> float:
@@ -125,7 +94,7 @@ def shoulder_width_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
     """
     shoulders = _pair_width(ctx.pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, ctx.vis)
     feet = _pair_width(ctx.pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, ctx.vis)
-    feet_start = _pair_width(_baseline_pose(ctx.baseline, ctx.pose), lm.LEFT_ANKLE, lm.RIGHT_ANKLE, 0.5)
+    feet_start = ctx.baseline.feet_width_px
     if math.isnan(shoulders):
         return NAN
     if not math.isnan(feet) and feet_start > 0 and feet / feet_start < float(args.get("feet_min_ratio", 0.8)):
