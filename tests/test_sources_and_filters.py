@@ -115,3 +115,17 @@ def test_one_euro_holds_unseen_points_and_restarts_after_a_long_gap():
     # The point comes back far away after 1 s: it starts there rather than sliding across.
     out = f(np.array([[1.0, 1.0], [300.0, 300.0]]), 1.0)
     assert out[1].tolist() == [300.0, 300.0]
+
+
+def test_open_source_picks_the_source_from_what_it_is_given(tmp_path):
+    from formcheck.sources import open_source
+
+    video = write_video(tmp_path / "a.avi", frames=5)
+    source = open_source(str(video))
+    assert isinstance(source, VideoFileSource) and not source.live
+    with pytest.raises(FormcheckError) as info:
+        open_source("97")  # a digit string is a camera index
+    assert "Camera 97 is not available" in info.value.message
+    with pytest.raises(FormcheckError) as info:
+        open_source(tmp_path / "nothing.mp4")
+    assert "No such video file" in info.value.message
