@@ -11,8 +11,9 @@ import os
 from typing import Any
 
 import numpy as np
+from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, Qt, QTimer, pyqtSignal
-from PyQt6.QtGui import QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
+from PyQt6.QtGui import QCloseEvent, QColor, QImage, QMouseEvent, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import (
     QApplication,
     QHBoxLayout,
@@ -68,6 +69,8 @@ class TimelineView(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
+        if _gone(self):
+            return
         p = QPainter(self)
         if self.tl is None:
             p.fillRect(self.rect(), QColor("white"))
@@ -97,10 +100,13 @@ class PoseView(QWidget):
         self._cap_pos = -1
         self.show_skeleton = True
 
-    def set_session(self, data: SessionData) -> None:
+    def close_video(self) -> None:
         if self._cap is not None:
             self._cap.release()
         self._cap, self._cap_pos = None, -1
+
+    def set_session(self, data: SessionData) -> None:
+        self.close_video()
         self.data = data
         if data.video_path is not None:
             import cv2
@@ -127,6 +133,8 @@ class PoseView(QWidget):
         self.update()
 
     def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
+        if _gone(self):
+            return
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor("#202020"))
@@ -176,6 +184,8 @@ class PlotView(QWidget):
         self.setMinimumHeight(min_h)
 
     def paintEvent(self, event: QPaintEvent | None) -> None:  # noqa: N802
+        if _gone(self):
+            return
         p = QPainter(self)
         self.draw(p, QRectF(self.rect()))
         p.end()
@@ -204,7 +214,19 @@ def _fill(table: QTableWidget, rows: list[list[str]], colors: list[QColor | None
             table.setItem(r, c, item)
 
 
+def _gone(widget: QWidget) -> bool:
+    """True once Qt has destroyed the widget: a paint can still arrive while a closed window is being
+    deleted, and painting on it then crashes the process."""
+    return sip.isdeleted(widget)
+
+
 class ReviewWindow(QMainWindow):
+    def closeEvent(self, event: QCloseEvent | None) -> None:  # noqa: N802
+        # Stop repainting and let go of the video before Qt deletes the children.
+        self.timer.stop()
+        self.pose.close_video()
+        super().closeEvent(event)
+
     def __init__(self, store: SessionStore) -> None:
         super().__init__()
         self.store = store
