@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from formcheck import landmarks as lm
 from formcheck import measurements as ms
 from formcheck import setup_check
 from formcheck.events import (
@@ -156,6 +157,7 @@ class ExerciseChecker:
         self._prev_t: float | None = None
         self._histories: tuple[deque[tuple[float, float]], ...] = (deque(), deque())
         self._gates = (GlitchGate(p["glitch_speed_deg_s"]), GlitchGate(p["glitch_speed_deg_s"]))
+        self._seen_s = {"left": -math.inf, "right": -math.inf}  # when each leg's signal was last seen
         self._rest: ms.RestAnchor | None = None  # hips when last at rest
         self._drift_band_px = 0.0
 
@@ -197,7 +199,15 @@ class ExerciseChecker:
         pair = tuple(v if ok else math.nan for ok, v in zip(trusted, raw, strict=False))
         return ((pair[0], pair[1]) if sides == 2 else (pair[0], pair[0])), glitch
 
-    def _signal(self, pair: tuple[float, float]) -> tuple[float, float, str | None]:
+    def _read(self, pose: PoseFrame) -> tuple[tuple[float, float], bool, float, float, str | None]:
+        """This frame's (left, right) pair, whether a glitch is held back, and the combined signal
+        (value, signed value, side); the signal is missing while a glitch is."""
+        pair, glitch = self._measure(pose)
+        if glitch:
+            return pair, glitch, math.nan, math.nan, None
+        return (pair, glitch, *self._signal(pair, pose.t_s))
+
+    def _signal(self, pair: tuple[float, float], t_s: float) -> tuple[float, float, str | None]:
         """The combined value driving the phases, the signed value, and its side."""
         left, right = pair
         # In a side view the far leg is often hidden behind the near one. The legs that are seen decide:
@@ -205,6 +215,18 @@ class ExerciseChecker:
         # near leg), never guessed from its low-confidence landmarks.
         seen = {side: v for side, v in (("left", left), ("right", right)) if not math.isnan(v)}
         if self.sides == "either":
+            for side in seen:
+                self._seen_s[side] = t_s
+            working = self._rep.side if self._rep is not None else None
+            # The working leg lost for a moment (arms hugging the knee, a tracking blink): the rep waits
+            # for it, as for a lost person; the other leg resting flat must not end it. Gone for longer,
+            # it was lowered out of sight and the legs that are seen decide.
+            if (
+                working is not None
+                and working not in seen
+                and t_s - self._seen_s[working] <= self.params["lost_side_s"]
+            ):
+                return math.nan, math.nan, None
             if not seen:
                 return math.nan, math.nan, None
             side = max(seen, key=lambda s: seen[s])
@@ -303,11 +325,10 @@ class ExerciseChecker:
         self.frames_with_pose += int(pose.person_found)
         events: list[Event] = []
 
-        pair, glitch = self._measure(pose)
-        value, signed, side_now = self._signal(pair) if not glitch else (math.nan, math.nan, None)
-        if abs(signed) <= 0.5 * self.release_deg and (hips := ms.hip_mid(pose, self.vis)) is not None:
+        pair, glitch, value, signed, side_now = self._read(pose)
+        if abs(signed) <= 0.5 * self.release_deg:
             # Back at rest: the person may have shifted their stance since.
-            self._rest = ms.RestAnchor(hips, self._drift_band_px)
+            self._rest = ms.RestAnchor.at(pose, self.vis, self._drift_band_px) or self._rest
         speed = self._speed(t, pair, side_now)
         at_rest = self.phase == "start"
 
@@ -341,13 +362,14 @@ class ExerciseChecker:
                     assert self.baseline is not None
                     band = self.params.get("hip_drift_band", 0.0) * self.baseline.hip_width_px
                     self._drift_band_px = 0.0 if math.isnan(band) else band
-                    self._rest = ms.RestAnchor(self.baseline.origin, self._drift_band_px)
+                    b = self.baseline
+                    lh, rh = (b.xy_px[i] if b.visible[i] else None for i in (lm.LEFT_HIP, lm.RIGHT_HIP))
+                    self._rest = ms.RestAnchor(b.origin, self._drift_band_px, lh, rh)
                     events.append(BaselineCaptured(t))
                     self._last_rest_s = t
                     self._queue(t, "start")
                     # The signal may need the baseline: measure this frame again now that it exists.
-                    pair, glitch = self._measure(pose)
-                    value, signed, side_now = self._signal(pair) if not glitch else (math.nan, math.nan, None)
+                    pair, glitch, value, signed, side_now = self._read(pose)
             else:
                 self._still.clear()
 

@@ -19,9 +19,6 @@ def joint_angle_deg(a: np.ndarray, b: np.ndarray, c: np.ndarray) -> float:
     return math.degrees(math.acos(max(-1.0, min(1.0, cos))))
 
 
-
-
-
 def distance(p: np.ndarray, q: np.ndarray) -> float:
     return math.hypot(q[0] - p[0], q[1] - p[1])
 

@@ -173,10 +173,21 @@ def trunk_elevation_deg(pose: PoseFrame, baseline: Baseline | None, vis: float) 
 @dataclass(frozen=True)
 class RestAnchor:
     """Where the hips were the last time the person was at rest, and how far the tracker's hip
-    landmarks may drift sideways (pixels) without the pelvis really moving."""
+    landmarks may drift sideways (pixels) without the pelvis really moving. ``left_hip`` and
+    ``right_hip`` are the two hip points then, when both were seen."""
 
     hips: np.ndarray
     drift_band_px: float
+    left_hip: np.ndarray | None = None
+    right_hip: np.ndarray | None = None
+
+    @classmethod
+    def at(cls, pose: PoseFrame, vis: float, drift_band_px: float) -> RestAnchor | None:
+        """The anchor for this (resting) pose, or None when its hips are not seen."""
+        h = hip_mid(pose, vis)
+        if h is None:
+            return None
+        return cls(h, drift_band_px, pose.point(lm.LEFT_HIP, vis), pose.point(lm.RIGHT_HIP, vis))
 
 
 def lateral_tilt_deg(
@@ -184,11 +195,14 @@ def lateral_tilt_deg(
 ) -> float:
     """Signed lean of the hip-mid -> shoulder-mid line from the baseline vertical; + toward the left.
 
-    The tracker's hip landmarks sit above the hip joints and drift sideways with a bending trunk
-    (up to about 0.1 hip widths at 25 deg, which reads the bend 2-4 deg short). With ``rest``, sideways
-    hip movement within the drift band counts as drift and is taken out; beyond it the pelvis really
-    moved (a hip shift, itself a fault) and the hip point follows. Its height always stays the
-    measured one (bent knees lower the hips).
+    The tracker's hip landmarks sit above the hip joints and follow a bending trunk: they slide
+    sideways (up to about 0.1 hip widths at 25 deg) and the hip line tilts with the trunk, the
+    bending side's hip dropping (up to about 0.15 hip widths). Both read the bend 2-4 deg short.
+    With ``rest``:
+    - sideways hip movement within the drift band counts as drift and is taken out; beyond it the
+      pelvis really moved (a hip shift, itself a fault) and the hip point follows;
+    - only the drop both hips share counts (bent knees lower the whole pelvis); one hip dropping
+      while the other does not is the tracker tilting its hip line, and is taken out.
     """
     s = shoulder_mid(pose, vis)
     h = hip_mid(pose, vis)
@@ -199,6 +213,13 @@ def lateral_tilt_deg(
         moved = float(np.dot(h - rest.hips, across))
         real = math.copysign(max(0.0, abs(moved) - rest.drift_band_px), moved)
         h = h + (real - moved) * across
+        lh, rh = pose.point(lm.LEFT_HIP, vis), pose.point(lm.RIGHT_HIP, vis)
+        if lh is not None and rh is not None and rest.left_hip is not None and rest.right_hip is not None:
+            down = baseline.axis  # along the trunk; the sign does not matter, only agreement does
+            dl = float(np.dot(lh - rest.left_hip, down))
+            dr = float(np.dot(rh - rest.right_hip, down))
+            shared = 0.0 if dl * dr <= 0 else math.copysign(min(abs(dl), abs(dr)), dl)
+            h = h + (shared - float(np.dot(h - rest.hips, down))) * down
     torso = s - h
     return math.degrees(math.atan2(float(np.dot(torso, baseline.left)), float(np.dot(torso, baseline.axis))))
 

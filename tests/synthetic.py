@@ -154,6 +154,8 @@ def standing(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     # Trackers place hip landmarks above the joints, so they drift with a bending trunk (hip widths);
     # the knees, placed from the true hips above, do not.
     xy[[lm.LEFT_HIP, lm.RIGHT_HIP], 0] += a.get("hip_marker_drift", 0.0) * hip_w
+    # ... and tilt their hip line with it: the bending side's hip landmark drops (hip widths).
+    xy[lm.LEFT_HIP if tilt >= 0 else lm.RIGHT_HIP, 1] += a.get("hip_marker_drop", 0.0) * hip_w
     head = sh_mid + 45 * up
     xy[lm.NOSE] = head
     xy[lm.LEFT_EAR], xy[lm.RIGHT_EAR] = head + across * 18, head - across * 18

@@ -237,3 +237,23 @@ def test_far_leg_coming_into_view_mid_movement_is_judged_on_its_own_speed():
     )
     assert [(r.side, r.result) for r in checker.reps] == [("right", "faulty")]
     assert {i.code for i in checker.fault_intervals} == {"too_fast"}
+
+
+def test_working_leg_lost_for_a_moment_pauses_the_rep_instead_of_ending_it():
+    # Mid-hold the tracker loses the raised (right) knee for 4 frames, as when the hugging arms cover
+    # it. The leg that is still seen lies flat; it must not end the rep and start a new one.
+    hidden = [(21.0, 21.13, [lm.RIGHT_KNEE])]
+    script = Script("supine", 30, {"right_flex": RIGHT}, hidden=hidden)
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=3)
+    assert [(r.side, r.result) for r in checker.reps] == [("right", "good")]
+    assert checker.reps[0].hold_s == pytest.approx(time_above(RIGHT, 100, 0, 30) - 0.13, abs=0.2)
+
+
+def test_working_leg_hidden_for_good_lets_the_seen_leg_decide():
+    # The raised leg goes out of sight and stays out (lowered behind the near leg): after a second
+    # the seen leg decides and the rep ends, rather than waiting for ever.
+    hidden = [(23.0, 30.0, [lm.RIGHT_HIP, lm.RIGHT_KNEE])]
+    script = Script("supine", 30, {"right_flex": RIGHT}, hidden=hidden)
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=3)
+    assert [(r.side, r.complete) for r in checker.reps] == [("right", True)]
+    assert checker.reps[0].end_s == pytest.approx(24.0, abs=0.1)

@@ -157,6 +157,30 @@ def test_side_bend_peak_is_measured_from_where_the_hips_were_at_rest():
     assert codes(checker) == set()
 
 
+def test_side_bend_peak_ignores_the_tracker_tilting_its_hip_line_but_not_bent_knees():
+    # Besides sliding sideways, the tracker's hip line tilts with the trunk: the bending side's hip
+    # landmark drops 0.2 hip widths while the other stays. Counted, it reads a 25 deg bend 0.9 deg short.
+    tilt = keyframes([(0, 0), (2.5, 0), (5, 25), (6, 25), (8.5, 0), (10, 0)])
+    drift = keyframes([(0, 0), (2.5, 0), (5, 0.12), (6, 0.12), (8.5, 0), (10, 0)])
+    drop = keyframes([(0, 0), (2.5, 0), (5, 0.2), (6, 0.2), (8.5, 0), (10, 0)])
+    knees = keyframes([(0, 1.0), (2.5, 1.0), (5, 0.85), (6, 0.85), (8.5, 1.0), (10, 1.0)])
+
+    def peak(**extra):
+        checker, _ = run_script(
+            Script("standing", 10, {"tilt": tilt, "hip_marker_drift": drift, **extra}), "side_bend"
+        )
+        return checker.reps[0].peak_deg, codes(checker)
+
+    sliding_only, _ = peak()
+    assert sliding_only == pytest.approx(25, abs=0.7)  # see the test above
+    assert peak(hip_marker_drop=drop)[0] == pytest.approx(sliding_only, abs=0.15)
+    # Bent knees really lower the pelvis: both hips drop together, and that drop is kept (taking
+    # it out too would shorten the trunk and read the bend about 5 deg long).
+    bent, faults = peak(hip_marker_drop=drop, leg_ratio=knees)
+    assert bent == pytest.approx(sliding_only, abs=0.15)
+    assert "knees_bent" in faults
+
+
 def test_a_real_hip_shift_is_not_read_as_a_bend():
     # The pelvis moves sideways (knees follow half as far), the trunk stays upright: no rep, a fault.
     shift = keyframes([(0, 0), (2.5, 0), (4.5, 0.7), (6, 0.7), (8, 0), (10, 0)])
