@@ -215,11 +215,11 @@ def lateral_tilt_deg(
         h = h + (real - moved) * across
         lh, rh = pose.point(lm.LEFT_HIP, vis), pose.point(lm.RIGHT_HIP, vis)
         if lh is not None and rh is not None and rest.left_hip is not None and rest.right_hip is not None:
-            down = baseline.axis  # along the trunk; the sign does not matter, only agreement does
-            dl = float(np.dot(lh - rest.left_hip, down))
-            dr = float(np.dot(rh - rest.right_hip, down))
+            along = baseline.axis  # the standing vertical; only whether the two hips agree matters
+            dl = float(np.dot(lh - rest.left_hip, along))
+            dr = float(np.dot(rh - rest.right_hip, along))
             shared = 0.0 if dl * dr <= 0 else math.copysign(min(abs(dl), abs(dr)), dl)
-            h = h + (shared - float(np.dot(h - rest.hips, down))) * down
+            h = h + (shared - float(np.dot(h - rest.hips, along))) * along
     torso = s - h
     return math.degrees(math.atan2(float(np.dot(torso, baseline.left)), float(np.dot(torso, baseline.axis))))
 
