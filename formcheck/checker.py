@@ -15,6 +15,7 @@ import numpy as np
 from formcheck import landmarks as lm
 from formcheck import measurements as ms
 from formcheck import setup_check
+from formcheck.baseline import spread_in_torsos
 from formcheck.events import (
     BaselineCaptured,
     CheckerState,
@@ -131,13 +132,18 @@ class _RepInProgress:
     stretch_s: float = 0.0
     dip_s: float = 0.0
     hold_done: bool = False
+    side_locked: bool = False
     faults: set[str] = field(default_factory=set)
 
 
 class ExerciseChecker:
-    """Feed it one pose per frame with ``update``; read ``reps``, ``fault_intervals``, ``setup_intervals``."""
+    """Feed it one pose per frame with ``update``; read ``reps``, ``fault_intervals``, ``setup_intervals``.
 
-    def __init__(self, config: ExerciseConfig) -> None:
+    Without a ``baseline`` it takes one from the first still second in the start position; with one
+    (found in a whole recording, see ``formcheck.baseline``) it counts from the first frame.
+    """
+
+    def __init__(self, config: ExerciseConfig, baseline: ms.Baseline | None = None) -> None:
         self.config = config
         self.params = p = config.params
         self.sides = config.variant.sides
@@ -150,6 +156,10 @@ class ExerciseChecker:
         self.attempt_deg = (self.release_deg + self.hold_deg) / 2.0
 
         self.baseline: ms.Baseline | None = None
+        self.baseline_score_deg = math.nan  # how far from the start position the baseline was
+        self._start_pair = (0.0, 0.0)  # each side's signal in the start position
+        self._release_pair = (self.release_deg, self.release_deg)
+        self.rest_score_deg = math.nan  # this frame's distance from the start position
         self._still: deque[PoseFrame] = deque()
         self.phase = "start"
         self._rep: _RepInProgress | None = None
@@ -180,6 +190,7 @@ class ExerciseChecker:
         self._cue_given: dict[str, float] = {}
         self._one_shot: list[tuple[float, int, str, str]] = []
         self._cue_text: str | None = None
+        self._given_baseline = baseline
 
     # --- the signal ----------------------------------------------------------------------------
 
@@ -229,7 +240,10 @@ class ExerciseChecker:
                 return math.nan, math.nan, None
             if not seen:
                 return math.nan, math.nan, None
-            side = max(seen, key=lambda s: seen[s])
+            if working is not None and working in seen and self._rep is not None and self._rep.side_locked:
+                return seen[working], seen[working], working
+            # The working leg is the one that rose from its own start (hook-lying legs start at ~45 deg).
+            side = max(seen, key=lambda s: seen[s] - self._start_of(s))
             return seen[side], seen[side], side
         if self.sides == "both":
             value = min(seen.values()) if seen else math.nan  # both knees must reach the target
@@ -269,6 +283,16 @@ class ExerciseChecker:
 
     # --- baseline ------------------------------------------------------------------------------
 
+    def _start_of(self, side: str) -> float:
+        return self._start_pair[0 if side == "left" else 1]
+
+    def release_for(self, side: str | None) -> float:
+        """Back at start: below the release angle, or close to where this side started if that is
+        higher (hook-lying legs start at 40-50 deg of hip flexion)."""
+        if side in ("left", "right"):
+            return self._release_pair[0 if side == "left" else 1]
+        return max(self._release_pair)
+
     def _try_baseline(self, pose: PoseFrame, at_start: bool) -> bool:
         if not at_start:
             self._still.clear()
@@ -278,18 +302,38 @@ class ExerciseChecker:
             self._still.popleft()
         if pose.t_s - self._still[0].t_s + 1e-6 < self.params["baseline_s"] * 0.95:
             return False
-        core = [11, 12, 23, 24, 25, 26, 27, 28]
-        xy = np.stack([f.xy_px[core] for f in self._still])
-        spread = (
-            np.nanmax(np.nanmax(xy, axis=0) - np.nanmin(xy, axis=0)) if np.isfinite(xy).any() else math.inf
-        )
-        torso = ms.torso_vector(pose, self.vis)
-        if torso is None or not spread <= self.params["still_frac"] * float(np.hypot(*torso)):
+        if not spread_in_torsos(list(self._still), self.vis) <= self.params["still_frac"]:
             # Not still yet: keep only the newest frame and wait for a quiet stretch.
             self._still = deque([pose])
             return False
-        self.baseline = ms.make_baseline(list(self._still), self.config.spec.posture, self.vis)
-        return self.baseline is not None
+        baseline = ms.make_baseline(list(self._still), self.config.spec.posture, self.vis)
+        if baseline is None:
+            return False
+        self._install_baseline(baseline, self.rest_score_deg)
+        return True
+
+    def _install_baseline(self, baseline: ms.Baseline, score_deg: float) -> None:
+        """Take ``baseline`` as the start position: reference lines, each side's start, rest anchor."""
+        self.baseline = baseline
+        self.baseline_score_deg = score_deg
+        band = self.params.get("hip_drift_band", 0.0) * baseline.hip_width_px
+        self._drift_band_px = 0.0 if math.isnan(band) else band
+        b = baseline
+        lh, rh = (b.xy_px[i] if b.visible[i] else None for i in (lm.LEFT_HIP, lm.RIGHT_HIP))
+        self._rest = ms.RestAnchor(b.origin, self._drift_band_px, lh, rh)
+        # Each side's own start: the signal measured on the baseline pose itself. A side not seen
+        # then (the far leg hidden) is taken to start where the seen one did.
+        ref = b.as_pose()
+        start = self.signal_fn(ref, b, 0.5, self._rest)
+        seen = [v for v in start if not math.isnan(v)]
+        fallback = min(seen) if seen else 0.0
+        left, right = (fallback if math.isnan(v) else v for v in start)
+        if not self.signal_needs_baseline:
+            self._start_pair = (left, right)
+        margin = self.params["start_margin_deg"]
+        self._release_pair = tuple(  # type: ignore[assignment]
+            max(self.release_deg, v + margin) for v in self._start_pair
+        )
 
     # --- cues ----------------------------------------------------------------------------------
 
@@ -325,12 +369,20 @@ class ExerciseChecker:
         self.frames_with_pose += int(pose.person_found)
         events: list[Event] = []
 
+        if self._given_baseline is not None and self.baseline is None:
+            self._install_baseline(self._given_baseline, math.nan)
+            events.append(BaselineCaptured(self._given_baseline.t_s))
+            self._last_rest_s = t
         pair, glitch, value, signed, side_now = self._read(pose)
+        self.rest_score_deg = ms.rest_score(self.config.spec.measurement, pose, self.vis)
         if abs(signed) <= 0.5 * self.release_deg:
             # Back at rest: the person may have shifted their stance since.
             self._rest = ms.RestAnchor.at(pose, self.vis, self._drift_band_px) or self._rest
         speed = self._speed(t, pair, side_now)
-        at_rest = self.phase == "start"
+        # Posture and view describe the start position: judged only there, never mid-rep (a press-up
+        # top is still lying prone), and before the baseline only on frames that look like the start.
+        near_start = math.isnan(self.rest_score_deg) or self.rest_score_deg <= self.params["rest_max_deg"]
+        at_rest = self.phase == "start" and (self.baseline is not None or near_start)
 
         # Set-up problems, debounced; while any is active nothing counts.
         raw = setup_check.frame_problems(pose, self.config, at_rest)
@@ -350,21 +402,19 @@ class ExerciseChecker:
         setup_active = {
             c: self._setup_messages[c] for c, latch in self._setup_latches.items() if latch.active
         }
-        # Counting pauses on this frame's problems; the debounced ones are for reports and cues.
-        blocked = bool(raw)
+        # Counting pauses on this frame's problems; the debounced ones are for reports and cues. A part
+        # out of view that only some checks need pauses just those checks.
+        blocked = any(code not in setup_check.NOTICES for code in raw)
+        unseen = (
+            set(setup_check.missing_parts(pose, self.config, self.vis, self.config.spec.checked_parts))
+            if setup_check.PARTIAL_VIEW in raw
+            else set()
+        )
 
         if self.baseline is None:
-            if not blocked and not raw:
-                at_start = True
-                if not self.signal_needs_baseline and not math.isnan(value):
-                    at_start = value <= self.release_deg
-                if self._try_baseline(pose, at_start and pose.person_found):
-                    assert self.baseline is not None
-                    band = self.params.get("hip_drift_band", 0.0) * self.baseline.hip_width_px
-                    self._drift_band_px = 0.0 if math.isnan(band) else band
-                    b = self.baseline
-                    lh, rh = (b.xy_px[i] if b.visible[i] else None for i in (lm.LEFT_HIP, lm.RIGHT_HIP))
-                    self._rest = ms.RestAnchor(b.origin, self._drift_band_px, lh, rh)
+            if not blocked:
+                at_start = pose.person_found and not math.isnan(self.rest_score_deg) and near_start
+                if self._try_baseline(pose, at_start):
                     events.append(BaselineCaptured(t))
                     self._last_rest_s = t
                     self._queue(t, "start")
@@ -375,7 +425,9 @@ class ExerciseChecker:
 
         ready = self.baseline is not None
         counting = ready and not blocked
-        active_faults = self._update_faults(pose, pair, speed, t, events) if counting else self._held_faults()
+        active_faults = (
+            self._update_faults(pose, pair, speed, t, events, unseen) if counting else self._held_faults()
+        )
         if counting and not math.isnan(value):
             self._step_phases(t, dt, value, side_now, active_faults, events)
 
@@ -435,16 +487,23 @@ class ExerciseChecker:
         return hit
 
     def _update_faults(
-        self, pose: PoseFrame, pair: tuple[float, float], speed: float, t: float, events: list[Event]
+        self,
+        pose: PoseFrame,
+        pair: tuple[float, float],
+        speed: float,
+        t: float,
+        events: list[Event],
+        unseen: set[str],
     ) -> set[str]:
         assert self.baseline is not None
-        ctx = RuleContext(pose, self.baseline, self.params, pair, speed, self.vis)
+        ctx = RuleContext(pose, self.baseline, self.params, pair, speed, self.vis, self._start_pair)
         self._fault_values.clear()
         for f in self.config.faults:
             latch = self._fault_latches[f.code]
             q = RULES[f.rule](ctx, f.args)
             self._fault_values[f"{f.code}_value"] = q
-            raw = self._fault_raw(f, q, latch.active) if self.phase in f.phases else False
+            judged = self.phase in f.phases and not (unseen and unseen.intersection(f.needs))
+            raw = self._fault_raw(f, q, latch.active) if judged else False
             flipped = latch.update(raw, t)
             if flipped is None:
                 continue
@@ -470,23 +529,25 @@ class ExerciseChecker:
         self, t: float, dt: float, value: float, side_now: str | None, faults: set[str], events: list[Event]
     ) -> None:
         rep = self._rep
+        release = self.release_for(rep.side if rep is not None else side_now)
         if rep is None:
-            if value <= self.release_deg:
+            if value <= release:
                 self._last_rest_s = t
                 return
-            if value > self.release_deg + self.h:
+            if value > release + self.h:
                 self._rep = rep = _RepInProgress(start_s=self._last_rest_s, side=side_now)
                 rep.faults |= faults
                 self._set_phase("raising", t, events)
             else:
                 return
 
+        if self.sides == "either" and not rep.side_locked and side_now is not None:
+            rep.side = side_now  # the leg rising most from its start, until the hold decides it
+            release = self.release_for(rep.side)
         if value > rep.peak_deg:
             rep.peak_deg, rep.peak_s = value, t
-            if self.sides == "either":
-                rep.side = side_now  # the working leg is the one that flexes more
 
-        if value <= self.release_deg:
+        if value <= release:
             self._finish_rep(t, events, complete=True)
             return
 
@@ -494,6 +555,7 @@ class ExerciseChecker:
             if value >= self.hold_deg:
                 rep.stretch_s = 0.0
                 rep.dip_s = 0.0
+                rep.side_locked = True  # a swap of legs later (a cut, a tracker swap) cannot move the rep
                 self._set_phase("hold", t, events)
                 events.append(HoldStarted(t, rep.side, self.params["hold_s"]))
                 self._queue(t, "hold")

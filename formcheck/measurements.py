@@ -43,6 +43,20 @@ class Baseline:
     feet_width_px: float
     leg_px: tuple[float, float]
     neck_deg: float
+    width_px: int = 0
+    height_px: int = 0
+
+    def as_pose(self) -> PoseFrame:
+        """The averaged start position as a pose, to measure anything on it."""
+        return PoseFrame(
+            index=0,
+            t_s=self.t_s,
+            width_px=self.width_px,
+            height_px=self.height_px,
+            xy_px=self.xy_px,
+            visibility=self.visible.astype(float),
+            depth=self.depth,
+        )
 
     def height(self, p: np.ndarray) -> float:
         """Height of a point above the baseline floor line, in pixels."""
@@ -127,6 +141,8 @@ def make_baseline(frames: list[PoseFrame], posture: str, vis: float) -> Baseline
         feet_width_px=g.distance(la, ra) if la is not None and ra is not None else NAN,
         leg_px=(legs[0], legs[1]),
         neck_deg=neck_tilt_deg(ref, up, 0.5),
+        width_px=ref.width_px,
+        height_px=ref.height_px,
     )
 
 
@@ -245,6 +261,45 @@ def _lateral_tilt(
 ) -> tuple[float, float]:
     v = lateral_tilt_deg(pose, baseline, vis, rest)
     return v, v
+
+
+# --- how far from the start position, before there is a baseline ------------------------------------
+#
+# Each exercise's start position can be recognised without a baseline, by the body's own lines: legs
+# lying flat or in hook-lying (low hip flexion), the trunk in line with the legs lying prone, the trunk
+# in line with the legs standing. The score is 0-ish at rest and grows as the person moves; it picks the
+# rest moment a baseline is taken from, and tells the start position apart from a held rep (a press-up
+# top is a person lying prone with the trunk 60 deg up, not a person standing).
+
+
+def _trunk_to_legs_deg(pose: PoseFrame, vis: float) -> float:
+    """Unsigned angle between the hip -> shoulder line and the ankle -> hip line (knee if the feet are
+    not seen): 0 when trunk and legs are in one line."""
+    s, h = shoulder_mid(pose, vis), hip_mid(pose, vis)
+    far = _mid_or_one(pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, vis)
+    if far is None:
+        far = _mid_or_one(pose, lm.LEFT_KNEE, lm.RIGHT_KNEE, vis)
+    if s is None or h is None or far is None or g.distance(h, far) < 1.0 or g.distance(s, h) < 1.0:
+        return NAN
+    return 180.0 - g.joint_angle_deg(s, h, far)
+
+
+def _legs_flexion_score(pose: PoseFrame, vis: float) -> float:
+    """The more flexed of the seen legs."""
+    seen = [v for side in ("left", "right") if not math.isnan(v := hip_flexion_deg(pose, side, vis))]
+    return max(seen) if seen else NAN
+
+
+REST_SCORES: dict[str, Callable[[PoseFrame, float], float]] = {
+    "hip_flexion": _legs_flexion_score,
+    "trunk_elevation": _trunk_to_legs_deg,
+    "lateral_tilt": _trunk_to_legs_deg,
+}
+
+
+def rest_score(measurement: str, pose: PoseFrame, vis: float) -> float:
+    """How far (deg) this pose is from the exercise's start position, measured without a baseline."""
+    return REST_SCORES[measurement](pose, vis) if pose.person_found else NAN
 
 
 # Each signal gives a (left, right) pair; unsided ones give the same value twice. Whether the pair is

@@ -30,6 +30,7 @@ class RuleContext:
     signal_pair: tuple[float, float]
     signal_speed_deg_s: float
     vis: float
+    start_pair: tuple[float, float] = (0.0, 0.0)  # each side's signal in the start position
 
 
 Rule = Callable[[RuleContext, Mapping[str, Any]], float]
@@ -52,18 +53,31 @@ def rise_above_floor(ctx: RuleContext, args: Mapping[str, Any]) -> float:
 
 
 def resting_leg_flexion(ctx: RuleContext, args: Mapping[str, Any]) -> float:
-    """Hip flexion of the leg that is not working (the smaller of the two)."""
+    """How far the resting leg (the one that rose less) has risen from its own start, in degrees of
+    hip flexion: legs straight and hook-lying (knees bent, feet flat, ~45 deg) are both a rest."""
     left, right = ctx.signal_pair
     if math.isnan(left) or math.isnan(right):
         return NAN
-    return min(left, right)
+    return min(left - ctx.start_pair[0], right - ctx.start_pair[1])
+
+
+def _in_picture(pose: PoseFrame, p: np.ndarray | None) -> bool:
+    return p is not None and 0 <= p[0] <= pose.width_px and 0 <= p[1] <= pose.height_px
 
 
 def leg_elevation(ctx: RuleContext, args: Mapping[str, Any]) -> float:
-    """Largest rise of a hip -> ankle line above its start direction, degrees toward screen-up."""
+    """Largest rise of a hip -> ankle line above its start direction, degrees toward screen-up.
+
+    With the feet past the picture's edge (a tracker's guess there is no measurement) the hip -> knee
+    line is used: straight legs lifting raise both."""
     best = NAN
-    for hip, end in ((lm.LEFT_HIP, lm.LEFT_ANKLE), (lm.RIGHT_HIP, lm.RIGHT_ANKLE)):
-        ph, pe = ctx.pose.point(hip, ctx.vis), ctx.pose.point(end, ctx.vis)
+    for hip, knee, ankle in (
+        (lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE),
+        (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE),
+    ):
+        ph = ctx.pose.point(hip, ctx.vis)
+        end = ankle if _in_picture(ctx.pose, ctx.pose.point(ankle, ctx.vis)) else knee
+        pe = ctx.pose.point(end, ctx.vis)
         if ph is None or pe is None or not (ctx.baseline.visible[hip] and ctx.baseline.visible[end]):
             continue
         start = ctx.baseline.xy_px[end] - ctx.baseline.xy_px[hip]

@@ -24,6 +24,10 @@ MESSAGES = {
     "wrong_posture_standing": "Stand up to start.",
 }
 
+# Set-up notices that do not stop counting: the person is told, the checks that need the part pause.
+PARTIAL_VIEW = "part_out_of_frame"
+NOTICES = frozenset({PARTIAL_VIEW})
+
 # Fraction of the image width kept as a margin: a landmark on the very edge is usually a guess.
 EDGE_MARGIN = 0.005
 
@@ -36,11 +40,14 @@ def _in_frame(pose: PoseFrame, index: int, vis: float) -> bool:
     return bool(-m <= p[0] <= pose.width_px + m and -m <= p[1] <= pose.height_px + m)
 
 
-def missing_parts(pose: PoseFrame, config: ExerciseConfig, vis: float) -> list[str]:
-    """Body parts the exercise needs that are not seen: in a side view one side of a pair is enough."""
+def missing_parts(
+    pose: PoseFrame, config: ExerciseConfig, vis: float, parts: tuple[str, ...] | None = None
+) -> list[str]:
+    """Body parts (the required ones by default) that are not seen: in a side view one side of a pair
+    is enough."""
     need_all = config.spec.view == "front"
     missing = []
-    for part in config.spec.required_parts:
+    for part in config.spec.required_parts if parts is None else parts:
         seen = [_in_frame(pose, i, vis) for i in lm.BODY_PARTS[part]]
         ok = all(seen) if need_all and part != "head" else any(seen)
         if not ok:
@@ -50,6 +57,19 @@ def missing_parts(pose: PoseFrame, config: ExerciseConfig, vis: float) -> list[s
 
 def out_of_frame_message(parts: list[str]) -> str:
     names = " and ".join(parts) if len(parts) <= 2 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    return f"I can't see your {names}: move the camera back so your whole body is in the picture."
+
+
+def partial_view_message(parts: list[str], config: ExerciseConfig) -> str:
+    """Some checked parts are out of view: counting goes on; say which checks are off."""
+    names = " and ".join(parts)
+    off = [f.label for f in config.faults if set(f.needs) & set(parts)]
+    if off:
+        checks = ", ".join(off)
+        return (
+            f"I can't see your {names}, so I can't check {checks}; counting goes on. "
+            "Move the camera back to see your whole body."
+        )
     return f"I can't see your {names}: move the camera back so your whole body is in the picture."
 
 
@@ -84,6 +104,9 @@ def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> di
     missing = missing_parts(pose, config, vis)
     if missing:
         problems["body_out_of_frame"] = out_of_frame_message(missing)
+    partial = missing_parts(pose, config, vis, config.spec.checked_parts)
+    if partial:
+        problems[PARTIAL_VIEW] = partial_view_message(partial, config)
     if at_rest:
         ratio = view_ratio(pose, vis)
         threshold = config.params["view_ratio"]

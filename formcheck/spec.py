@@ -40,6 +40,14 @@ COMMON_PARAMS: dict[str, float] = {
     "cue_repeat_s": 8.0,
     "view_ratio": 0.45,
     "asymmetry_flag_pct": 15.0,
+    # The start position: how far (deg of the exercise's rest score, see measurements.rest_score) a
+    # pose may be from it and still be taken as the start, and how close to its own start angle a
+    # side must come back to count as back at rest (hook-lying legs start at 40-50 deg).
+    "rest_max_deg": 30.0,
+    "start_margin_deg": 0.0,
+    # A recording whose quietest rest moment is this much nearer the start position than the moment
+    # the baseline was first taken from is measured again from that moment.
+    "rebaseline_deg": 8.0,
 }
 
 
@@ -56,6 +64,11 @@ class FaultSpec:
     neutral: float = 0.0  # the quantity in good form (0 for angles and rises, 1 for ratios)
     min_s: float | None = None  # how long it must last to count (default: the fault_min_s setting)
     segments: tuple[tuple[int, int], ...] = ()
+    needs: tuple[str, ...] = ()  # body parts it cannot be judged without (off while they are not seen)
+
+    @property
+    def label(self) -> str:
+        return self.code.replace("_", " ")
 
 
 @dataclass(frozen=True)
@@ -78,7 +91,7 @@ class ExerciseSpec:
     measurement: str
     hold_at: str
     release_at: str
-    required_parts: tuple[str, ...]
+    required_parts: tuple[str, ...]  # the counted angle needs them: nothing counts while one is unseen
     instructions: tuple[str, ...]
     params: Mapping[str, float]
     variants: Mapping[str, VariantSpec]
@@ -86,6 +99,7 @@ class ExerciseSpec:
     cues: Mapping[str, str]
     angle_joints: Mapping[str, tuple[str, str, str]]
     path: Path
+    checked_parts: tuple[str, ...] = ()  # some form checks need them; counting goes on without
 
     @property
     def default_variant(self) -> str:
@@ -178,6 +192,7 @@ def load_spec(path: Path) -> ExerciseSpec:
     top_keys = {
         "name", "title", "description", "view", "posture", "camera", "measurement", "hold_at", "release_at",
         "required_parts", "instructions", "params", "variants", "faults", "cues", "angle_joints",
+        "checked_parts",
     }  # fmt: skip
     _check_keys(raw, top_keys, path, "")
     name = _take(raw, "name", str, path, "")
@@ -193,9 +208,11 @@ def load_spec(path: Path) -> ExerciseSpec:
     if measurement not in measurements.SIGNALS:
         raise _fail(path, f"'measurement' names unknown measurement '{measurement}'")
     parts = tuple(_take(raw, "required_parts", list, path, ""))
-    for part in parts:
-        if part not in lm.BODY_PARTS:
-            raise _fail(path, f"'required_parts' names unknown body part '{part}'")
+    checked = tuple(raw.get("checked_parts", ()))
+    for key, names in (("required_parts", parts), ("checked_parts", checked)):
+        for part in names:
+            if part not in lm.BODY_PARTS:
+                raise _fail(path, f"'{key}' names unknown body part '{part}'")
 
     params = dict(COMMON_PARAMS)
     params.update(_numbers(_take(raw, "params", dict, path, ""), path, "params"))
@@ -219,7 +236,7 @@ def load_spec(path: Path) -> ExerciseSpec:
         _check_keys(
             f,
             {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments", "neutral"}
-            | {"min_s"},
+            | {"min_s", "needs"},
             path,
             where,
         )
@@ -244,6 +261,9 @@ def load_spec(path: Path) -> ExerciseSpec:
             if not (isinstance(seg, list) and len(seg) == 2 and all(s in lm.INDEX for s in seg)):
                 raise _fail(path, f"fault '{code}' segments must be pairs of landmark names")
             segments.append((lm.INDEX[seg[0]], lm.INDEX[seg[1]]))
+        needs = f.get("needs", [])
+        if not isinstance(needs, list) or any(n not in lm.BODY_PARTS for n in needs):
+            raise _fail(path, f"fault '{code}' needs must list body parts ({', '.join(lm.BODY_PARTS)})")
         args = f.get("args", {})
         for lname in args.get("landmarks", []):
             if lname not in lm.INDEX:
@@ -261,6 +281,7 @@ def load_spec(path: Path) -> ExerciseSpec:
                 segments=tuple(segments),
                 neutral=float(f.get("neutral", 0.0)),
                 min_s=float(f["min_s"]) if "min_s" in f else None,
+                needs=tuple(needs),
             )
         )
 
@@ -311,6 +332,7 @@ def load_spec(path: Path) -> ExerciseSpec:
         hold_at=hold_at,
         release_at=release_at,
         required_parts=parts,
+        checked_parts=checked,
         instructions=tuple(raw.get("instructions", ())),
         params=params,
         variants=variants,

@@ -2,7 +2,7 @@
 
 import numpy as np
 import pytest
-from synthetic import Script, keyframes, run_script
+from synthetic import Script, frames, keyframes, run_script
 
 from formcheck import landmarks as lm
 
@@ -21,13 +21,27 @@ def test_empty_room_reports_no_person_and_counts_nothing():
     assert updates[-1].state.setup_problems["no_person"].startswith("I can't see anyone")
 
 
-def test_feet_out_of_frame_says_what_to_do():
-    # Shift the person right until the feet leave the picture.
+def test_legs_out_of_frame_says_what_to_do():
+    # Shift the person right until the knees and feet leave the picture: the counted angle needs knees.
     checker, updates = run_script(Script("supine", 4, {}, shift_px=(260, 0)), "knee_to_chest", "single")
-    assert setup_codes(checker) == ["body_out_of_frame"]
+    assert setup_codes(checker) == ["body_out_of_frame", "part_out_of_frame"]
     message = updates[-1].state.setup_problems["body_out_of_frame"]
-    assert "feet" in message and "move the camera back" in message
+    assert "knees" in message and "move the camera back" in message
     assert not updates[-1].state.ready
+
+
+def test_prone_toes_past_the_edge_still_count_and_say_which_checks_are_off():
+    # Prone with the feet past the picture's right edge; shoulders and hips clearly seen. The lift is
+    # counted; legs_lift falls back to the thighs, the notice names what cannot be seen.
+    elev = keyframes([(0, 0), (2.5, 0), (4.5, 25), (8.5, 25), (10.5, 0), (13, 0)])
+    script = Script("prone", 13, {"elev": elev}, shift_px=(200, 0))
+    frame = frames(script)[0]
+    assert frame.xy_px[lm.LEFT_ANKLE][0] > 640 and frame.xy_px[lm.LEFT_HIP][0] < 640
+    checker, updates = run_script(script, "prone_extension", "arms-forward", hold_s=3)
+    assert [(r.result, r.complete) for r in checker.reps] == [("good", True)]
+    assert setup_codes(checker) == ["part_out_of_frame"]
+    message = updates[100].state.setup_problems["part_out_of_frame"]
+    assert "feet" in message and "counting goes on" in message
 
 
 def test_floor_exercise_filmed_from_the_front_is_the_wrong_view():
