@@ -160,10 +160,12 @@ class ExerciseChecker:
         self._start_pair = (0.0, 0.0)  # each side's signal in the start position
         self._release_pair = (self.release_deg, self.release_deg)
         self.rest_score_deg = math.nan  # this frame's distance from the start position
+        self.frame_usable = False  # this frame could be part of a baseline (seen, no set-up problem)
         self._still: deque[PoseFrame] = deque()
         self.phase = "start"
         self._rep: _RepInProgress | None = None
         self._last_rest_s = 0.0
+        self._seen_at_rest = False  # the signal has been back at rest since counting began
         self._prev_t: float | None = None
         self._histories: tuple[deque[tuple[float, float]], ...] = (deque(), deque())
         self._gates = (GlitchGate(p["glitch_speed_deg_s"]), GlitchGate(p["glitch_speed_deg_s"]))
@@ -425,6 +427,7 @@ class ExerciseChecker:
 
         ready = self.baseline is not None
         counting = ready and not blocked
+        self.frame_usable = pose.person_found and not blocked
         active_faults = (
             self._update_faults(pose, pair, speed, t, events, unseen) if counting else self._held_faults()
         )
@@ -533,8 +536,10 @@ class ExerciseChecker:
         if rep is None:
             if value <= release:
                 self._last_rest_s = t
+                self._seen_at_rest = True
                 return
-            if value > release + self.h:
+            # A rep starts from rest: someone still getting into position (a knee up) is not doing one.
+            if value > release + self.h and self._seen_at_rest:
                 self._rep = rep = _RepInProgress(start_s=self._last_rest_s, side=side_now)
                 rep.faults |= faults
                 self._set_phase("raising", t, events)

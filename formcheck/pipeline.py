@@ -7,14 +7,27 @@ import queue
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol
 
 import numpy as np
 
+from formcheck.baseline import find_rest_window
 from formcheck.checker import ExerciseChecker
 from formcheck.errors import FormcheckError
-from formcheck.events import Event, FrameUpdate, Interval, Rep
+from formcheck.events import (
+    BaselineCaptured,
+    Event,
+    FaultEnded,
+    FaultStarted,
+    FrameUpdate,
+    HoldCompleted,
+    HoldStarted,
+    Interval,
+    Rep,
+    RepCompleted,
+)
+from formcheck.measurements import Baseline, make_baseline
 from formcheck.filters import OneEuroFilter
 from formcheck.pose import PoseEstimator
 from formcheck.pose_frame import PoseFrame
@@ -22,14 +35,39 @@ from formcheck.sources import Frame, FrameSource, PrefetchingSource
 from formcheck.spec import ExerciseConfig
 
 
+# Events of a measurement made again from a better start that still matter once their moment has
+# passed (cues and phase changes of the past do not).
+_HISTORY = (BaselineCaptured, RepCompleted, HoldStarted, HoldCompleted, FaultStarted, FaultEnded)
+
+# Poses kept for measuring again from a better start: 20 minutes at 60 fps (about 150 MB at most).
+MAX_KEPT_POSES = 72_000
+
+NO_BASELINE_NOTE = (
+    "I never saw you keep still in the start position, so nothing could be counted: start by lying "
+    "(or standing) still in the start position for a second."
+)
+
+
 class Pipeline:
-    """Smoothing and checking for one exercise: poses in, ``FrameUpdate`` out. Knows no pixels."""
+    """Smoothing and checking for one exercise: poses in, ``FrameUpdate`` out. Knows no pixels.
+
+    People and trimmed clips often start moving at once, so the smoothed poses are kept: when the start
+    position is first seen after a movement, or only at the end of a recording, or nearer the start
+    position later than where the baseline was first taken, everything is measured again from there
+    and the reps of the past are reported then, never dropped.
+    """
 
     def __init__(self, config: ExerciseConfig, min_cutoff_hz: float = 1.5, beta: float = 0.02) -> None:
         self.config = config
         self.checker = ExerciseChecker(config)
         self._filter = OneEuroFilter(min_cutoff_hz=min_cutoff_hz, beta=beta)
         self._vis = config.params["visibility_min"]
+        self._poses: list[PoseFrame] = []
+        self._scores: list[float] = []
+        self._usable: list[bool] = []
+        self._moved_before_baseline = False
+        self.notes: list[str] = []  # what the person or therapist must know about the whole run
+        self.series: list[dict[str, float]] | None = None  # measurements per frame, when measured again
 
     def step(self, pose: PoseFrame) -> FrameUpdate:
         if pose.person_found:
@@ -37,10 +75,59 @@ class Pipeline:
             raw = np.where((pose.visibility >= self._vis)[:, None], pose.xy_px, np.nan)
             smoothed = self._filter(raw, pose.t_s)
             pose = pose.with_xy(np.where(np.isnan(smoothed), pose.xy_px, smoothed))
-        return self.checker.update(pose)
+        had_baseline = self.checker.baseline is not None
+        update = self.checker.update(pose)
+        if len(self._poses) < MAX_KEPT_POSES:
+            self._poses.append(pose)
+            self._scores.append(self.checker.rest_score_deg)
+            self._usable.append(self.checker.frame_usable)
+        if not had_baseline:
+            score = self.checker.rest_score_deg
+            self._moved_before_baseline |= score > self.config.params["rest_max_deg"]
+            if self.checker.baseline is not None and self._moved_before_baseline:
+                update = self._measure_again(self.checker.baseline, self.checker.baseline_score_deg)
+        return update
+
+    def _measure_again(self, baseline: Baseline, score_deg: float) -> FrameUpdate:
+        """Run every kept pose through a fresh checker that starts with ``baseline``; returns the last
+        frame's update carrying the events of the past that still matter."""
+        checker = ExerciseChecker(self.config, baseline)
+        checker.baseline_score_deg = score_deg
+        history: list[Event] = []
+        series = []
+        update: FrameUpdate | None = None
+        for pose in self._poses:
+            update = checker.update(pose)
+            series.append(update.state.measurements)
+            history.extend(e for e in update.events if isinstance(e, _HISTORY))
+        assert update is not None
+        self.checker = checker
+        self.series = series
+        current = [e for e in update.events if not isinstance(e, _HISTORY)]
+        return replace(update, events=tuple(history + current))
 
     def finish(self, t_s: float | None = None) -> list[Event]:
-        return self.checker.finish(t_s)
+        """Close the run. A recording with no baseline yet, or with a rest moment clearly nearer the
+        start position than the baseline's, is measured again from its quietest rest moment."""
+        events: list[Event] = []
+        p = self.config.params
+        if len(self._poses) < MAX_KEPT_POSES and self._poses:
+            window = find_rest_window(
+                self._poses, self._scores, self._usable, p["baseline_s"], p["still_frac"], p["rest_max_deg"]
+            )
+            current = self.checker.baseline_score_deg
+            better = window is not None and (
+                self.checker.baseline is None
+                or (self.checker.signal_needs_baseline and window.score_deg < current - p["rebaseline_deg"])
+            )
+            if window is not None and better:
+                frames = self._poses[window.first : window.last + 1]
+                baseline = make_baseline(frames, self.config.spec.posture, self._vis)
+                if baseline is not None:
+                    events.extend(self._measure_again(baseline, window.score_deg).events)
+        if self.checker.baseline is None and self.checker.frames_with_pose:
+            self.notes.append(NO_BASELINE_NOTE)
+        return events + self.checker.finish(t_s)
 
 
 @dataclass
@@ -71,6 +158,7 @@ class AnalysisResult:
     series_t_s: list[float] = field(default_factory=list)
     series: dict[str, list[float]] = field(default_factory=dict)
     events: list[Event] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # sentences about the whole run (no baseline, ...)
 
 
 class Sink(Protocol):
@@ -142,6 +230,10 @@ class _CheckStage(threading.Thread):
             self.series[n].append(update.state.measurements.get(n, float("nan")))
         if self.progress is not None:
             self.progress(self.frames, self.total)
+
+
+def _columns(rows: list[dict[str, float]], names: list[str]) -> dict[str, list[float]]:
+    return {n: [row.get(n, float("nan")) for row in rows] for n in names}
 
 
 def run(
@@ -220,8 +312,9 @@ def run(
         times=times,
         error=error,
         series_t_s=stage.series_t,
-        series=stage.series,
+        series=stage.series if pipeline.series is None else _columns(pipeline.series, stage.names),
         events=events,
+        notes=list(pipeline.notes),
     )
     for sink in sinks:
         sink.close(result)

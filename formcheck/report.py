@@ -103,6 +103,7 @@ def build_report(result: AnalysisResult) -> dict[str, Any]:
         "setup": [interval_json(i) for i in result.setup],
         "summary": summary,
         "asymmetry_text": asymmetry_sentence(summary, config.spec.name),
+        "notes": list(result.notes),
     }
 
 
@@ -134,6 +135,7 @@ def format_text(report: dict[str, Any]) -> str:
             )
     else:
         lines.append("No reps found.")
+    lines.extend(report.get("notes", []))
     lines.append("")
     s = report["summary"]
     per_side = ", ".join(

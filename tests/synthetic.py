@@ -62,7 +62,7 @@ def supine(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     shoulder = np.array([380.0 - TORSO, 380.0])
     for side, off in (("left", np.zeros(2)), ("right", far)):
         f = a[f"{side}_flex"]
-        k = 0.9 * f
+        k = a.get(f"{side}_knee", 0.9 * f)  # knee flexion; hook-lying: hip 45, knee ~96 puts the foot flat
         h = hip + off
         knee = h + THIGH * _dir(f)
         ankle = knee + SHANK * _dir(f - k)
