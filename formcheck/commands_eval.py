@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
@@ -21,7 +22,7 @@ def _evaluate_one(path: str) -> tuple[ClipScore, dict]:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     from formcheck.cli import write_json
-    from formcheck.evaluation import format_table, truth_files
+    from formcheck.evaluation import format_summary, format_table, summarize_by_exercise, truth_files
 
     files = truth_files(Path(args.dir))
     if args.only:
@@ -37,11 +38,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
             sys.stderr.write(f"evaluating {f.name}\n") if sys.stderr.isatty() else None
             results.append(_evaluate_one(str(f)))
     scores = [r[0] for r in results]
+    summaries = summarize_by_exercise(scores)
     print(format_table(scores))
+    print()
+    print(format_summary(summaries))
     if args.json:
         write_json(
             Path(args.json),
             {
+                "by_exercise": [asdict(x) for x in summaries],
                 "clips": [
                     {
                         **s.__dict__,
@@ -51,7 +56,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                         "report": rep,
                     }
                     for s, rep in results
-                ]
+                ],
             },
         )
     failed = [s.clip for s in scores if not s.passed]

@@ -38,6 +38,9 @@ class ClipScore:
     setup_true: int
     setup_caught: int
     problems: list[str] = field(default_factory=list)
+    exercise: str = ""
+    hold_errs_s: list[float] = field(default_factory=list)  # per matched rep; hold_err_s is the worst
+    peak_errs_deg: list[float] = field(default_factory=list)  # per matched rep; peak_err_deg is the worst
 
     @property
     def passed(self) -> bool:
@@ -133,6 +136,9 @@ def score_clip(truth: dict[str, Any], report: dict[str, Any], view: str) -> Clip
         setup_true=len(truth["setup"]),
         setup_caught=len(truth["setup"]) - len(setup_missed),
         problems=problems,
+        exercise=truth.get("exercise", ""),
+        hold_errs_s=hold_errs,
+        peak_errs_deg=peak_errs,
     )
 
 
@@ -191,4 +197,72 @@ def format_table(scores: list[ClipScore]) -> str:
             lines.append(f"    - {p}")
     passed = sum(s.passed for s in scores)
     lines.append(f"{passed} of {len(scores)} clips within tolerance.")
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class ExerciseSummary:
+    """One exercise's accuracy over its clips: per-rep errors pooled, faults pooled, counts per clip."""
+
+    exercise: str
+    clips: int
+    passed: int
+    reps_exact: float  # share of clips whose rep counts per side are all exact
+    hold_err_mean_s: float | None
+    hold_err_max_s: float | None
+    peak_err_mean_deg: float | None
+    peak_err_max_deg: float | None
+    fault_precision: float | None  # reported faults that are in the truth, over all reported
+    fault_recall: float | None  # true faults that were reported, over all true
+    setup_true: int
+    setup_caught: int
+
+
+def _mean(xs: list[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
+
+
+def summarize(scores: list[ClipScore], label: str = "") -> ExerciseSummary:
+    """Pool ``scores`` (normally one exercise's clips) into mean and worst errors and fault P/R."""
+    holds = [e for s in scores for e in s.hold_errs_s]
+    peaks = [e for s in scores for e in s.peak_errs_deg]
+    found = sum(s.faults_found for s in scores)
+    true = sum(s.faults_true for s in scores)
+    return ExerciseSummary(
+        exercise=label,
+        clips=len(scores),
+        passed=sum(s.passed for s in scores),
+        reps_exact=sum(s.reps_found == s.reps_true for s in scores) / len(scores) if scores else 0.0,
+        hold_err_mean_s=_mean(holds),
+        hold_err_max_s=max(holds) if holds else None,
+        peak_err_mean_deg=_mean(peaks),
+        peak_err_max_deg=max(peaks) if peaks else None,
+        fault_precision=sum(s.faults_matched_found for s in scores) / found if found else None,
+        fault_recall=sum(s.faults_matched_true for s in scores) / true if true else None,
+        setup_true=sum(s.setup_true for s in scores),
+        setup_caught=sum(s.setup_caught for s in scores),
+    )
+
+
+def summarize_by_exercise(scores: list[ClipScore]) -> list[ExerciseSummary]:
+    """One summary per exercise, by name, then one over every clip ("all")."""
+    exercises = sorted({s.exercise for s in scores})
+    rows = [summarize([s for s in scores if s.exercise == e], e or "?") for e in exercises]
+    return [*rows, summarize(scores, "all")]
+
+
+def format_summary(summaries: list[ExerciseSummary]) -> str:
+    header = (
+        f"{'exercise':<17} {'clips ok':>8} {'reps exact':>10} {'hold err mean/max':>18} "
+        f"{'peak err mean/max':>18} {'faults P/R':>11} {'setup':>6}"
+    )
+    lines = [header, "-" * len(header)]
+    for x in summaries:
+        hold = f"{_fmt(x.hold_err_mean_s, '.2f')}/{_fmt(x.hold_err_max_s, '.2f')} s"
+        peak = f"{_fmt(x.peak_err_mean_deg, '.1f')}/{_fmt(x.peak_err_max_deg, '.1f')}°"
+        pr = f"{_fmt(x.fault_precision, '.2f')}/{_fmt(x.fault_recall, '.2f')}"
+        lines.append(
+            f"{x.exercise[:17]:<17} {f'{x.passed}/{x.clips}':>8} {x.reps_exact:>10.0%} {hold:>18} "
+            f"{peak:>18} {pr:>11} {f'{x.setup_caught}/{x.setup_true}':>6}"
+        )
     return "\n".join(lines)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Protocol
 
@@ -15,11 +14,28 @@ from formcheck.native import quiet_stderr
 from formcheck.pose_frame import PoseFrame
 from formcheck.sources import Frame
 
-# How often (in video seconds) to look for a second person, and how far a skeleton may jump between
-# consecutive frames (in torso lengths) before we suspect the tracker switched people.
-OTHER_PEOPLE_INTERVAL_S = 1.0
-JUMP_TORSO_FRACTION = 0.6
-JUMP_LATCH_S = 1.0
+# The second-person check. A second person is a separate body seen for a while: a detection on the
+# masked picture must pass ``is_separate_body`` in consecutive checks spanning OTHERS_CONFIRM_S before it
+# is reported, and is cleared after OTHERS_CLEAR_MISSES checks in a row without it. Checks run once per
+# OTHERS_IDLE_INTERVAL_S of video while nobody else is seen (cheap), every OTHERS_RECHECK_INTERVAL_S
+# while a candidate is pending or reported (a real person is still reported within about a second).
+OTHERS_IDLE_INTERVAL_S = 1.0
+OTHERS_RECHECK_INTERVAL_S = 0.25
+OTHERS_CONFIRM_S = 0.7
+OTHERS_CONFIRM_CHECKS = 3
+OTHERS_CLEAR_MISSES = 2
+OTHERS_MAX_GAP_S = 2.0  # checks further apart (the person was lost, time went back) start afresh
+# What counts as a separate body on the masked picture.
+MASK_POINT_VIS = 0.3  # tracked landmarks that make the masked box
+OTHER_CORE_VIS = 0.6  # nose, shoulders, hips of a candidate: at least 4 of the 5 this confident
+OTHER_POINT_VIS = 0.5  # a candidate's landmarks that count as seen
+OTHER_MIN_TORSO_RATIO = 0.4  # its torso against the tracked person's: smaller is a limb, not a body
+OTHER_MAX_INSIDE_MASK = 0.5  # share of its seen landmarks on the grey mask: more is a ghost
+OTHER_MAX_OVERLAP = 0.4  # common area of its box and the tracked one's, of the smaller: more is that person
+
+Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
+
+_CORE = [lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP]
 
 
 class PoseEstimator(Protocol):
@@ -35,11 +51,135 @@ def _arrays(landmark_list: object, width: int, height: int) -> tuple[np.ndarray,
     return xy, raw[:, 3], raw[:, 2] * width
 
 
+def body_box(xy: np.ndarray, vis: np.ndarray, min_vis: float) -> Box | None:
+    """The box around the landmarks seen at least ``min_vis``; None if none is."""
+    seen = xy[vis >= min_vis]
+    if len(seen) == 0:
+        return None
+    (x0, y0), (x1, y1) = seen.min(axis=0), seen.max(axis=0)
+    return float(x0), float(y0), float(x1), float(y1)
+
+
+def mask_box(box: Box, width: int, height: int) -> Box:
+    """The tracked person's box, padded (the skeleton sits inside the body) and clipped to the picture."""
+    x0, y0, x1, y1 = box
+    pad_x, pad_y = 0.15 * (x1 - x0) + 0.04 * width, 0.15 * (y1 - y0) + 0.04 * height
+    return (
+        max(0.0, x0 - pad_x),
+        max(0.0, y0 - pad_y),
+        min(float(width), x1 + pad_x),
+        min(float(height), y1 + pad_y),
+    )
+
+
+def _inside(points: np.ndarray, box: Box) -> np.ndarray:
+    x0, y0, x1, y1 = box
+    return (points[:, 0] >= x0) & (points[:, 0] <= x1) & (points[:, 1] >= y0) & (points[:, 1] <= y1)
+
+
+def _overlap_share(a: Box, b: Box) -> float:
+    """Their common area as a share of the smaller box (1 when one holds the other)."""
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    if w < 0 or h < 0:
+        return 0.0
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return w * h / smaller if smaller > 0 else 1.0
+
+
+def torso_length_px(xy: np.ndarray, vis: np.ndarray, min_vis: float) -> float:
+    """Shoulder midpoint to hip midpoint, from the sides seen (both sides when neither is); 0 if unknown."""
+    ends = []
+    for pair in ((lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), (lm.LEFT_HIP, lm.RIGHT_HIP)):
+        seen = [i for i in pair if vis[i] >= min_vis] or list(pair)
+        ends.append(xy[seen].mean(axis=0))
+    length = float(np.hypot(*(ends[0] - ends[1])))
+    return length if np.isfinite(length) else 0.0
+
+
+def is_separate_body(
+    other_xy: np.ndarray,
+    other_vis: np.ndarray,
+    tracked_xy: np.ndarray,
+    tracked_vis: np.ndarray,
+    masked: Box,
+) -> bool:
+    """Whether a detection on the picture with ``masked`` painted grey is another person's body.
+
+    Not a ghost on the grey area (most of its seen landmarks outside the mask), not a limb of the
+    tracked person left outside a tight box (head, shoulders and hips seen, a torso at least
+    OTHER_MIN_TORSO_RATIO of the tracked one), and not that person's own body around a skeleton the
+    tracker folded onto part of it (little overlap with the tracked person's unpadded box).
+    """
+    if (other_vis[_CORE] >= OTHER_CORE_VIS).sum() < 4:
+        return False
+    seen = other_xy[other_vis >= OTHER_POINT_VIS]
+    if _inside(seen, masked).mean() > OTHER_MAX_INSIDE_MASK:
+        return False
+    tracked_torso = torso_length_px(tracked_xy, tracked_vis, MASK_POINT_VIS)
+    if tracked_torso > 0 and torso_length_px(other_xy, other_vis, OTHER_CORE_VIS) < (
+        OTHER_MIN_TORSO_RATIO * tracked_torso
+    ):
+        return False
+    other_box = body_box(other_xy, other_vis, OTHER_POINT_VIS)
+    tracked_box = body_box(tracked_xy, tracked_vis, MASK_POINT_VIS)
+    if other_box is None or tracked_box is None:
+        return other_box is not None
+    return _overlap_share(other_box, tracked_box) <= OTHER_MAX_OVERLAP
+
+
+class SecondPersonTracker:
+    """Turns one yes/no per masked check into "someone else is there", judged over time.
+
+    A candidate is reported after it has been seen in OTHERS_CONFIRM_CHECKS consecutive checks spanning
+    at least OTHERS_CONFIRM_S (a one-off detection never is), and cleared after OTHERS_CLEAR_MISSES
+    checks in a row without it. ``due`` says when to look again.
+    """
+
+    def __init__(self) -> None:
+        self.present = False
+        self.next_check_s = 0.0
+        self._streak_start_s: float | None = None
+        self._hits = 0
+        self._misses = 0
+        self._last_check_s: float | None = None
+
+    def due(self, t_s: float) -> bool:
+        last = self._last_check_s
+        return t_s >= self.next_check_s or (last is not None and t_s < last)
+
+    def update(self, t_s: float, seen: bool) -> bool:
+        """Record one check at ``t_s`` (whether a separate body was seen); returns ``present``."""
+        last, self._last_check_s = self._last_check_s, t_s
+        if last is not None and not 0.0 <= t_s - last <= OTHERS_MAX_GAP_S:
+            self.present, self._streak_start_s, self._hits, self._misses = False, None, 0, 0
+        if seen:
+            if self._streak_start_s is None:
+                self._streak_start_s, self._hits = t_s, 0
+            self._hits += 1
+            self._misses = 0
+            long_enough = t_s - self._streak_start_s >= OTHERS_CONFIRM_S - 1e-9
+            if self._hits >= OTHERS_CONFIRM_CHECKS and long_enough:
+                self.present = True
+        else:
+            self._misses += 1
+            # A pending candidate must be seen in every check; a reported one may be missed once.
+            if not self.present or self._misses >= OTHERS_CLEAR_MISSES:
+                self.present = False
+                self._streak_start_s, self._hits = None, 0
+        watching = self.present or self._streak_start_s is not None
+        self.next_check_s = t_s + (OTHERS_RECHECK_INTERVAL_S if watching else OTHERS_IDLE_INTERVAL_S)
+        return self.present
+
+
 class MediaPipePose:
     """BlazePose through ``mediapipe.solutions.pose`` (tracking mode for video), plus a check for others.
 
-    The second-person check masks the tracked person and looks again with a fresh detector, once per
-    second of video: MediaPipe's tracker locks onto one person and would never report a second.
+    The second-person check paints the tracked person's box grey and looks again with a fresh detector
+    (MediaPipe's tracker locks onto one person and would never report a second); ``SecondPersonTracker``
+    decides how often, and when what it finds is a second person. A skeleton that jumps between frames is
+    not taken as one: that is a tracking glitch, which the checker gates. A real switch of the tracker to
+    someone else leaves the first person unmasked, so the masked check finds them.
     """
 
     def __init__(self, model: ModelEntry | None = None, check_others: bool = True) -> None:
@@ -69,11 +209,7 @@ class MediaPipePose:
             self._pose.process(blank)
             if self._others_pose is not None:
                 self._others_pose.process(blank)
-        self._next_check_s = 0.0
-        self._others = 0
-        self._last_center: np.ndarray | None = None
-        self._last_t: float | None = None
-        self._jump_until_s = -math.inf
+        self._second_person = SecondPersonTracker()
         self.others_check_s = 0.0  # time spent looking for other people, for the benchmark
         self._quiet_until_found = True
 
@@ -110,43 +246,29 @@ class MediaPipePose:
     def _other_people(self, rgb: np.ndarray, xy: np.ndarray, vis: np.ndarray, t_s: float) -> int:
         if not self._check_others:
             return 0
-        # A skeleton that leaps across the picture between two frames has switched to someone else.
-        core = [lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP]
-        center = xy[core].mean(axis=0)
-        torso = float(np.hypot(*(xy[core[:2]].mean(axis=0) - xy[core[2:]].mean(axis=0))))
-        recent = self._last_center is not None and self._last_t is not None and t_s - self._last_t < 0.2
-        if recent and torso > 0 and np.hypot(*(center - self._last_center)) > JUMP_TORSO_FRACTION * torso:
-            self._jump_until_s = t_s + JUMP_LATCH_S
-        self._last_center, self._last_t = center, t_s
-        if t_s >= self._next_check_s:
-            self._next_check_s = t_s + OTHER_PEOPLE_INTERVAL_S
+        if self._second_person.due(t_s):
             started = time.perf_counter()
-            self._others = self._count_others(rgb, xy, vis)
+            self._second_person.update(t_s, self._separate_body_seen(rgb, xy, vis))
             self.others_check_s += time.perf_counter() - started
-        return max(self._others, int(t_s < self._jump_until_s))
+        return int(self._second_person.present)
 
-    def _count_others(self, rgb: np.ndarray, xy: np.ndarray, vis: np.ndarray) -> int:
+    def _separate_body_seen(self, rgb: np.ndarray, xy: np.ndarray, vis: np.ndarray) -> bool:
         if self._others_pose is None:
-            return 0
+            return False
         height, width = rgb.shape[:2]
-        seen = xy[vis >= 0.3]
-        if len(seen) == 0:
-            return 0
-        (x0, y0), (x1, y1) = seen.min(axis=0), seen.max(axis=0)
-        pad_x, pad_y = 0.15 * (x1 - x0) + 0.04 * width, 0.15 * (y1 - y0) + 0.04 * height
+        box = body_box(xy, vis, MASK_POINT_VIS)
+        if box is None:
+            return False
+        masked_box = mask_box(box, width, height)
+        x0, y0, x1, y1 = masked_box
         masked = rgb.copy()
-        masked[
-            max(0, int(y0 - pad_y)) : min(height, int(y1 + pad_y)),
-            max(0, int(x0 - pad_x)) : min(width, int(x1 + pad_x)),
-        ] = 127
+        masked[int(y0) : int(y1), int(x0) : int(x1)] = 127
         with quiet_stderr():  # its first run on a non-square picture logs a harmless C++ warning
             result = self._others_pose.process(masked)
         if result.pose_landmarks is None:
-            return 0
-        _, other_vis, _ = _arrays(result.pose_landmarks, width, height)
-        # A real second body shows a head and shoulders clearly, not a few ghost points.
-        upper = other_vis[[lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP]]
-        return int((upper >= 0.6).sum() >= 4)
+            return False
+        other_xy, other_vis, _ = _arrays(result.pose_landmarks, width, height)
+        return is_separate_body(other_xy, other_vis, xy, vis, masked_box)
 
     def close(self) -> None:
         self._pose.close()
