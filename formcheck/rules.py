@@ -101,10 +101,14 @@ def _pair_width(pose: PoseFrame, a: int, b: int, vis: float) -> float:
 
 
 def shoulder_width_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
-    """Shoulder width against its start, counted only while the feet keep theirs (a trunk rotation).
+    """Shoulder width against its start, beyond what the hips narrowed too (a trunk rotation).
 
-    The planted feet tell a turned trunk from a turned body; the tracker's hip landmarks turn with
-    the trunk, so they cannot.
+    The planted feet tell a turned trunk from a turned body. The tracker's hips turn partly with a
+    twisting trunk, so they cannot be the reference outright; but on some bodies it reads a plain side
+    bend as the whole torso turning, hips narrowing as much as or more than the shoulders (0.85 and
+    0.72 of their start), while a real twist narrows the shoulders far more than the hips (0.58 and
+    0.83 at 55 deg). Dividing by the square root of the hips' narrowing keeps the first a bend and the
+    second a twist; with steady hips a 30 deg twist reads cos 30 = 0.87.
     """
     shoulders = _pair_width(ctx.pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, ctx.vis)
     feet = _pair_width(ctx.pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, ctx.vis)
@@ -113,7 +117,12 @@ def shoulder_width_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
         return NAN
     if not math.isnan(feet) and feet_start > 0 and feet / feet_start < float(args.get("feet_min_ratio", 0.8)):
         return 1.0  # the whole body turned: that is not a trunk rotation
-    return shoulders / ctx.baseline.shoulder_width_px
+    ratio = shoulders / ctx.baseline.shoulder_width_px
+    hips = _pair_width(ctx.pose, lm.LEFT_HIP, lm.RIGHT_HIP, ctx.vis)
+    hips_start = ctx.baseline.hip_width_px
+    if not math.isnan(hips) and hips_start > 0:
+        ratio /= math.sqrt(min(1.0, hips / hips_start))
+    return ratio
 
 
 def torso_length_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:

@@ -140,7 +140,8 @@ def standing(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     sw = sh_w * math.cos(math.radians(a.get("rotation", 0.0)))
     feet = a.get("feet", 1.0) * sh_w
     xy[lm.LEFT_SHOULDER], xy[lm.RIGHT_SHOULDER] = sh_mid + across * sw / 2, sh_mid - across * sw / 2
-    xy[lm.LEFT_HIP], xy[lm.RIGHT_HIP] = hip_mid + [hip_w / 2, 0], hip_mid - [hip_w / 2, 0]
+    hw = hip_w * a.get("hip_ratio", 1.0)  # the tracker's hip width against the true one
+    xy[lm.LEFT_HIP], xy[lm.RIGHT_HIP] = hip_mid + [hw / 2, 0], hip_mid - [hw / 2, 0]
     for side, sgn in (("left", 1.0), ("right", -1.0)):
         hip_i, knee_i, ankle_i = (23, 25, 27) if side == "left" else (24, 26, 28)
         ankle = np.array([320.0 + sgn * feet / 2, ankle_y])

@@ -184,6 +184,18 @@ def test_a_side_bend_without_a_twist_is_no_rotation():
     assert [r.result for r in checker.reps] == ["good"]
 
 
+def test_a_bend_the_tracker_reads_as_a_turned_torso_is_no_rotation():
+    # On some bodies MediaPipe narrows the whole torso in a plain bend, hips more than shoulders
+    # (measured on a rendered clip: shoulders 0.85, hips 0.72 of their start width).
+    tilt = keyframes([(0, 0), (2.5, 0), (4.5, 25), (7, 25), (9, 0), (11, 0)])
+    narrow = keyframes([(0, 0), (4, 0), (4.8, 31.8), (6.5, 31.8), (7.3, 0)])  # cos 31.8 = 0.85
+    hips = keyframes([(0, 1), (4, 1), (4.8, 0.72), (6.5, 0.72), (7.3, 1)])
+    checker, _ = run_script(
+        Script("standing", 11, {"tilt": tilt, "rotation": narrow, "hip_ratio": hips}), "side_bend", "standing"
+    )
+    assert "trunk_rotation" not in codes(checker)
+
+
 def test_synthetic_hook_lying_puts_the_foot_flat():
     # The hook-lying geometry the tests above rely on: ankle at hip height at 45/96 deg.
     from synthetic import frames
