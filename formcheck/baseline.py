@@ -101,4 +101,3 @@ def find_rest_window(
         first = int(starts[best])
         return RestWindow(first, first + w - 1, float(means[best]), float(spread[best]))
     return None
-

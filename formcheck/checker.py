@@ -10,8 +10,6 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from formcheck import landmarks as lm
 from formcheck import measurements as ms
 from formcheck import setup_check

@@ -6,7 +6,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Protocol
 
@@ -27,13 +27,12 @@ from formcheck.events import (
     Rep,
     RepCompleted,
 )
-from formcheck.measurements import Baseline, make_baseline
 from formcheck.filters import OneEuroFilter
+from formcheck.measurements import Baseline, make_baseline
 from formcheck.pose import PoseEstimator
 from formcheck.pose_frame import PoseFrame
 from formcheck.sources import Frame, FrameSource, PrefetchingSource
 from formcheck.spec import ExerciseConfig
-
 
 # Events of a measurement made again from a better start that still matter once their moment has
 # passed (cues and phase changes of the past do not).
@@ -67,7 +66,7 @@ class Pipeline:
         self._usable: list[bool] = []
         self._moved_before_baseline = False
         self.notes: list[str] = []  # what the person or therapist must know about the whole run
-        self.series: list[dict[str, float]] | None = None  # measurements per frame, when measured again
+        self.series: list[Mapping[str, float]] | None = None  # measurements per frame, when measured again
 
     def step(self, pose: PoseFrame) -> FrameUpdate:
         if pose.person_found:
@@ -232,7 +231,7 @@ class _CheckStage(threading.Thread):
             self.progress(self.frames, self.total)
 
 
-def _columns(rows: list[dict[str, float]], names: list[str]) -> dict[str, list[float]]:
+def _columns(rows: list[Mapping[str, float]], names: list[str]) -> dict[str, list[float]]:
     return {n: [row.get(n, float("nan")) for row in rows] for n in names}
 
 

@@ -112,9 +112,10 @@ def test_the_baseline_comes_from_the_lying_rest_not_from_a_still_hold_at_the_top
 
 
 def test_no_rest_anywhere_is_said_not_dropped_silently():
+    from synthetic import frames
+
     from formcheck.pipeline import NO_BASELINE_NOTE, Pipeline
     from formcheck.spec import load_exercise
-    from synthetic import frames
 
     # Waving the trunk up and down the whole time: never still in the start position.
     elev = keyframes([(i * 1.0, 30.0 * (i % 2)) for i in range(13)])
@@ -132,12 +133,16 @@ def test_no_rest_anywhere_is_said_not_dropped_silently():
 def test_clinicians_pace_is_not_too_fast_but_a_jerk_is():
     # Raise 0 -> 125 over 1.5 s; lower at ~100 deg/s at the fastest moment (cosine over 2 s).
     good = keyframes([(0, 0), (2.5, 0), (4, 125), (8, 125), (10, 0), (13, 0)])
-    checker, _ = run_script(Script("supine", 13, {"left_flex": good}, jitter_px=0.7), "knee_to_chest", hold_s=3)
+    checker, _ = run_script(
+        Script("supine", 13, {"left_flex": good}, jitter_px=0.7), "knee_to_chest", hold_s=3
+    )
     assert [r.result for r in checker.reps] == ["good"]
     assert "too_fast" not in codes(checker)
     # The same rep jerked up in half a second.
     jerk = keyframes([(0, 0), (2.5, 0), (3, 125), (7, 125), (9, 0), (12, 0)])
-    checker, _ = run_script(Script("supine", 12, {"left_flex": jerk}, jitter_px=0.7), "knee_to_chest", hold_s=3)
+    checker, _ = run_script(
+        Script("supine", 12, {"left_flex": jerk}, jitter_px=0.7), "knee_to_chest", hold_s=3
+    )
     assert "too_fast" in codes(checker)
 
 

@@ -15,6 +15,7 @@ from PyQt6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QP
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from formcheck.events import FrameUpdate
+from formcheck.setup_check import NOTICES
 from formcheck.spec import ExerciseConfig
 from ui.annotators import (
     AMBER,
@@ -206,13 +207,19 @@ class SetupChecklist(QWidget):
             return
         self._key = key
         self.rows = checklist_rows(problems)
+        # Notices (a part out of view that only some checks need) do not stop counting: said below.
+        notes = "".join(
+            f"<div style='font-size:19px; color:#ffe6a8'>ⓘ {problems[c]}</div>"
+            for c in sorted(NOTICES)
+            if c in problems
+        )
         parts = []
-        if seen and not problems:
+        if seen and not set(problems) - NOTICES:
             names = ", ".join(label.lower() for label, _, _ in self.rows)
             status = "ready ✓" if ready else "keep still a moment…"
             self.label.setText(
                 f"<div style='font-size:24px; color:#5fdc8a'>✔ Set-up OK: {status}</div>"
-                f"<div style='font-size:17px; color:#aaa'>{names}</div>"
+                f"<div style='font-size:17px; color:#aaa'>{names}</div>" + notes
             )
             return
         for label, ok, message in self.rows:
@@ -225,7 +232,7 @@ class SetupChecklist(QWidget):
                     f"<div style='font-size:24px; color:#ffb000; font-weight:bold'>✘ {label}</div>"
                     f"<div style='font-size:21px; color:#ffe6a8; margin-left:28px'>{message}</div>"
                 )
-        self.label.setText("".join(parts))
+        self.label.setText("".join(parts) + notes)
 
 
 class AsymmetryBar(QWidget):
