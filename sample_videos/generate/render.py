@@ -85,7 +85,14 @@ def make_camera(spec: dict, exercise: str) -> Camera:
 
 def schedule(clip: dict, ex: Exercise, t: np.ndarray) -> tuple[dict[str, np.ndarray], list[tuple]]:
     """Per-frame channel values from the clip's rep list; also the injected (fault, t0, t1) spans."""
-    tracks = {name: Track(value) for name, value in ex.channels.items()}
+    rest = dict(ex.channels)  # where every channel starts, and where a rep returns it
+    if clip.get("start") == "hook":
+        # Hook-lying: both knees bent, feet flat on the floor, hips at `hook_deg` (about 40-45).
+        hook = float(clip.get("hook_deg", 42.0))
+        knee = ex.flat_knee(hook)  # type: ignore[attr-defined]
+        rest.update(flex_l=hook, flex_r=hook, flat_l=1.0, flat_r=1.0, knee_min_l=knee, knee_min_r=knee)
+    hands = bool(clip.get("hands", False))
+    tracks = {name: Track(value) for name, value in rest.items()}
     if clip.get("feet") is not None:
         tracks["feet"] = Track(float(clip["feet"]))
     step = clip.get("step_back")
@@ -113,29 +120,49 @@ def schedule(clip: dict, ex: Exercise, t: np.ndarray) -> tuple[dict[str, np.ndar
                 values.append(rep.get("legs_deg", 14.0))
         else:
             names, values = ["tilt"], [peak if side == "left" else -peak]
+        via = (rep["via_s"], float(rep["via"])) if "via" in rep else None
         for n, v in zip(names, values, strict=True):
-            tracks[n].move(now, up, v, shape)
+            tracks[n].move(now, up, v, shape, via=via)
         top = now + up
+        if exercise == "knee_to_chest":
+            for n in names:
+                flat = f"flat_{n[-1]}"
+                if rest[flat] > 0:
+                    # The working foot leaves the floor as the knee comes up, lands as it comes back.
+                    tracks[flat].move(now, min(0.35, up / 2), 0.0)
+                    tracks[flat].move(top + plateau + down * 0.75, down * 0.25, rest[flat])
+            if hands and rep.get("hands", True):
+                # Hands reach for the knee on the way up and pull it in; let go early on the way down.
+                tracks["grab"].move(now, 1e-3, 0.0 if side == "both" else 1.0 if side == "left" else -1.0)
+                tracks["hands"].move(now + 0.25 * up, 0.6 * up, 1.0)
+                tracks["hands"].move(top + plateau, 0.5 * down, 0.0)
         fault = rep.get("fault")
         if fault:
             f0, f1 = top + 0.3, top + plateau - 0.3
             ramp = rep.get("fault_ramp_s", 0.5)
             if fault == "other_leg_lift":
                 other = "flex_r" if side == "left" else "flex_l"
-                tracks[f"straight_{other[-1]}"].move(f0 - 0.3, 0.3, 1.0)
-                tracks[other].move(f0, ramp, rep.get("fault_amount", 58.0))
-                tracks[other].move(f1 - ramp, ramp, 0.0)
-                tracks[f"straight_{other[-1]}"].move(f1, 0.3, 0.0)
+                flat = f"flat_{other[-1]}"
+                if rest[flat] > 0:
+                    # Hook-lying: the resting foot comes off the floor, the knee stays bent.
+                    tracks[flat].move(f0 - 0.1, 0.3, 0.0)
+                    tracks[flat].move(f1, 0.3, rest[flat])
+                else:
+                    tracks[f"straight_{other[-1]}"].move(f0 - 0.3, 0.3, 1.0)
+                    tracks[f"straight_{other[-1]}"].move(f1, 0.3, 0.0)
+                # fault_amount: how far the resting leg rises above its own start
+                tracks[other].move(f0, ramp, rest[other] + rep.get("fault_amount", 58.0))
+                tracks[other].move(f1 - ramp, ramp, rest[other])
             elif fault != "too_fast":
                 channel, amount = FAULT_CHANNELS[fault]
                 tracks[channel].move(f0, ramp, rep.get("fault_amount", amount))
-                tracks[channel].move(f1 - ramp, ramp, ex.channels[channel])
+                tracks[channel].move(f1 - ramp, ramp, rest[channel])
             injected.append((fault, f0, f1))
         end = top + plateau + down
         swing_to = rep.get("swing_to")
         for n in names:
             if swing_to is None:
-                tracks[n].move(top + plateau, down, ex.channels[n], shape)
+                tracks[n].move(top + plateau, down, rest[n], rep.get("down_shape", shape))
             else:
                 # A side bend that swings straight through to the other side, holds, then comes back.
                 tracks[n].move(
@@ -169,6 +196,9 @@ def calibrate(
     correction fades out below 25 degrees; the truth is always re-measured from the final projection.
     """
     exercise = clip["exercise"]
+    # The series below put the baseline pose first: measure against it (and not against whatever
+    # baseline frame the previous clip left in the truth module).
+    truth.baseline_start_frame = 0
     first = int(round(clip.get("baseline_at_s", 0.0) * FPS))
     start = {k: float(v[first]) for k, v in channels.items()}
     base_lm = body.pose(ex.pose(start), with_vertices=False).landmarks
@@ -280,6 +310,11 @@ class VideoWriter:
             self.cv.release()
 
 
+# Landmarks a floor exercise cannot count without, and the ones the leg checks need.
+CORE = ("left_shoulder", "right_shoulder", "left_hip", "right_hip")
+FEET = ("left_ankle", "right_ankle", "left_heel", "right_heel", "left_foot_index", "right_foot_index")
+
+
 def _inside(px: np.ndarray) -> np.ndarray:
     return (px[..., 0] >= 0) & (px[..., 0] < WIDTH) & (px[..., 1] >= 0) & (px[..., 1] < HEIGHT)
 
@@ -308,7 +343,7 @@ def plan(clip: dict) -> dict:
         posture, {}
     ).get(side, 0.0)
     x0 = 0.0 if posture == "standing" else (-0.1 if heading == 0 else 0.1)
-    ex = EXERCISES[exercise](body, variant, heading, (x0, clip.get("depth", 0.0)))
+    ex = EXERCISES[exercise](body, variant, heading, (x0, clip.get("depth", 0.0)), clip.get("pose"))
     channels, injected = schedule(clip, ex, t)
     channels = calibrate(clip, body, ex, channels, cam, frames)
     lm = project_all(body, ex, channels, cam, frames)
@@ -363,12 +398,34 @@ def ground_truth(p: dict) -> dict:
         out["per_frame"] = {"t_s": [round(x, 4) for x in t.tolist()], "angles": {}, "landmarks_px": {}}
         return out
     lm = p["landmarks"]
-    truth.baseline_start_frame = int(round(clip.get("baseline_at_s", 0.0) * FPS))
+    baseline_s = clip.get("baseline_at_s", 0.0)
+    truth.baseline_start_frame = int(round(baseline_s * FPS))
+    # What counts from when: by default nothing before the baseline (the person gets into position
+    # first) and no fault before the end of its window. A clip that starts moving at once and has its
+    # quiet rest moment later sets `counts_from_s` (0): a file's baseline may come from anywhere.
+    if "counts_from_s" in clip:
+        reps_from = faults_from = int(round(clip["counts_from_s"] * FPS))
+    else:
+        reps_from = truth.baseline_start_frame
+        faults_from = truth.baseline_start_frame + int(truth.BASELINE_S * FPS)
     angles = truth.angles(exercise, lm, FPS)
+    leg_speed = None
     if exercise == "knee_to_chest":
         left, right = angles["hip_flexion_left_deg"], angles["hip_flexion_right_deg"]
-        signal = np.minimum(left, right) if variant == "double" else np.maximum(left, right)
-        side_of = np.full(frames, "both") if variant == "double" else np.where(left >= right, "left", "right")
+        working, rise, start = truth.knee_working_leg(left, right, FPS)
+        release = {
+            s: max(float(settings["release_deg"]), start[s] + truth.RELEASE_ABOVE_START_DEG) for s in start
+        }
+        leg_speed = np.stack([truth.speed(left, FPS), truth.speed(right, FPS)])
+        if variant == "double":
+            signal = np.minimum(left, right)
+            side_of = np.full(frames, "both")
+            settings["release_deg"] = max(release.values())
+        else:
+            # The working leg is the one that rose from its own start, not the one that reads higher.
+            signal = np.where(working == "left", left, right)
+            side_of = working
+            settings["release_deg"] = np.where(working == "left", release["left"], release["right"])
     elif exercise == "prone_extension":
         signal, side_of = angles["trunk_elevation_deg"], None
     else:
@@ -378,12 +435,33 @@ def ground_truth(p: dict) -> dict:
     lean_code = next((f for f, *_ in p["injected"] if f in ("forward_lean", "backward_lean")), "forward_lean")
     if "lean" in active:
         active[lean_code] = active.pop("lean")
-    # Speed of the signed angle: |tilt| would dip to zero speed where a swing crosses the midline.
-    moving = angles["lateral_tilt_deg"] if exercise == "side_bend" else signal
-    active["too_fast"] = truth.speed_mask(moving, FPS, settings["max_speed_deg_s"])
-    # Nothing counts before the baseline has been taken.
+    if leg_speed is not None:
+        # Single leg: the working leg's speed (the resting leg lifting is a fault of its own); both: the
+        # faster leg.
+        if variant == "double":
+            active["too_fast"] = np.abs(leg_speed).max(axis=0) > settings["max_speed_deg_s"]
+        else:
+            own = np.where(side_of == "left", leg_speed[0], leg_speed[1])
+            active["too_fast"] = np.abs(own) > settings["max_speed_deg_s"]
+    else:
+        # Speed of the signed angle: |tilt| would dip to zero speed where a swing crosses the midline.
+        moving = angles["lateral_tilt_deg"] if exercise == "side_bend" else signal
+        active["too_fast"] = truth.speed_mask(moving, FPS, settings["max_speed_deg_s"])
+    counted = signal.copy()
+    counted[:reps_from] = 0.0  # nothing counts while getting into position
+    if exercise == "knee_to_chest" and variant == "single":
+        # The resting leg lifting from ITS OWN start, while a rep is raising, holding or lowering.
+        in_rep = np.zeros(frames, dtype=bool)
+        for r in truth.build_reps(t, counted, side_of, settings, np.zeros(frames, dtype=bool), exercise):
+            in_rep[int(round(r["start_s"] * FPS)) : int(round(r["end_s"] * FPS)) + 1] = True
+        resting_rise = np.where(side_of == "left", rise[1], rise[0])
+        active["other_leg_lift"] = in_rep & (resting_rise > truth.FAULT_THRESHOLDS["other_leg_lift"])
+    # Feet or ankles out of the picture: the leg checks cannot be judged (the trunk still counts).
+    feet_out = ~np.all([_inside(lm[n]) for n in FEET], axis=0)
+    if exercise == "prone_extension" and "legs_lift" in active:
+        active["legs_lift"] &= ~feet_out
     for mask in active.values():
-        mask[: truth.baseline_start_frame + int(truth.BASELINE_S * FPS)] = False
+        mask[:faults_from] = False
     if clip.get("feet") is not None and float(clip["feet"]) < 0.5:
         active["feet_width"][:] = True  # feet together from the first frame: the whole clip
     any_fault = np.zeros(frames, dtype=bool)
@@ -399,8 +477,17 @@ def ground_truth(p: dict) -> dict:
     if wrong_view:
         setup.append(("wrong_view", np.ones(frames, dtype=bool)))
     outside = ~np.all([truth_inside for truth_inside in (_inside(lm[n]) for n in LANDMARK_NAMES)], axis=0)
-    if outside.any():
-        setup.append(("body_out_of_frame", outside))
+    if exercise == "side_bend":
+        if outside.any():
+            setup.append(("body_out_of_frame", outside))
+    else:
+        # Lying: the trunk (shoulders, hips) decides; a part beyond the edge (toes, feet) is a notice that
+        # switches off the checks that need it, and the reps still count.
+        core_out = ~np.all([_inside(lm[n]) for n in CORE], axis=0)
+        if core_out.any():
+            setup.append(("body_out_of_frame", core_out))
+        if (outside & ~core_out).any():
+            setup.append(("part_out_of_frame", outside & ~core_out))
     if "extra_landmarks" in p:
         seen = np.mean([_inside(p["extra_landmarks"][n]) for n in LANDMARK_NAMES], axis=0) >= 0.5
         setup.append(("multiple_people", seen))
@@ -409,8 +496,6 @@ def ground_truth(p: dict) -> dict:
             out["setup"].append({"code": code, "start_s": a, "end_s": b})
     counting = not any(code in ("wrong_view",) for code, _ in setup)
     if counting:
-        counted = signal.copy()
-        counted[: truth.baseline_start_frame] = 0.0  # nothing counts while getting into position
         reps = truth.build_reps(t, counted, side_of, settings, any_fault, exercise)
         for r in reps:
             a, b = int(round(r["start_s"] * FPS)), int(round(r["end_s"] * FPS))

@@ -1,7 +1,8 @@
 """Ground truth from projected joints: the angles, reps, faults and summary a perfect tracker would give.
 
 Every definition here mirrors the analyzer's (see the README): 2D angles in pixel coordinates, measured
-against the baseline taken over the first `BASELINE_S` seconds of the clip.
+against the baseline: `BASELINE_S` seconds of rest in the start position, the first ones of the clip unless
+the clip says where its quiet rest moment is (`baseline_at_s`: clips that start moving at once).
 """
 
 from __future__ import annotations
@@ -13,40 +14,55 @@ BASELINE_S = 1.5
 # (render.ground_truth sets it per clip, before computing anything).
 baseline_start_frame = 0
 
-# The analyzer's defaults (exercises/*.toml); a clip's "settings" override them.
+# The analyzer's defaults (exercises/*.toml); a clip's "settings" override them. Speed limits are for jerks
+# and swings, not for a controlled pace: a clinician lowers the leg at up to ~100 deg/s (knee-to-chest
+# limit 180). Good-form clips keep the rep angle's speed over SPEED_WINDOW_S <= ~0.7x the limit, jerks and
+# swings >= ~1.3-1.5x.
 DEFAULTS: dict[tuple[str, str], dict[str, float]] = {
     ("knee_to_chest", "single"): {
         "target_deg": 100,
         "release_deg": 60,
         "hold_s": 10,
         "grace_s": 0.5,
-        "max_speed_deg_s": 90,
+        "max_speed_deg_s": 180,
     },
     ("knee_to_chest", "double"): {
         "target_deg": 100,
         "release_deg": 60,
         "hold_s": 10,
         "grace_s": 0.5,
-        "max_speed_deg_s": 90,
+        "max_speed_deg_s": 180,
     },
     ("prone_extension", "arms-forward"): {
         "target_deg": 15,
         "release_deg": 5,
         "hold_s": 5,
-        "max_speed_deg_s": 45,
+        "max_speed_deg_s": 60,
     },
-    ("prone_extension", "press-up"): {"target_deg": 30, "release_deg": 5, "hold_s": 3, "max_speed_deg_s": 45},
-    ("prone_extension", "superman"): {"target_deg": 10, "release_deg": 5, "hold_s": 5, "max_speed_deg_s": 45},
+    ("prone_extension", "press-up"): {
+        "target_deg": 30,
+        "release_deg": 5,
+        "hold_s": 3,
+        "max_speed_deg_s": 120,
+    },
+    ("prone_extension", "superman"): {"target_deg": 10, "release_deg": 5, "hold_s": 5, "max_speed_deg_s": 60},
     ("side_bend", "standing"): {
         "count_deg": 15,
         "target_deg": 20,
         "release_deg": 5,
         "hold_s": 0,
-        "max_speed_deg_s": 45,
+        "max_speed_deg_s": 60,
     },
 }
 
+# Speed of the rep angle: its change over the last SPEED_WINDOW_S, like the analyzer's (speed_window_s).
+SPEED_WINDOW_S = 0.3
+# A knee-to-chest rep ends when the working leg is back at its start: flexion <= max(release_deg, that
+# leg's own start flexion + RELEASE_ABOVE_START_DEG).
+RELEASE_ABOVE_START_DEG = 15.0
+
 # Thresholds of the analyzer's fault checks; truth fault intervals are where the quantity passes them.
+# other_leg_lift: the resting leg's flexion above ITS OWN start (hook-lying rests at ~40-45 deg).
 FAULT_THRESHOLDS = {
     "head_lift": 0.10,
     "hips_lift": 0.10,
@@ -54,7 +70,7 @@ FAULT_THRESHOLDS = {
     "legs_lift": 8.0,
     "pelvis_lift": 0.10,
     "neck_overextension": 25.0,
-    "trunk_rotation": 0.8,
+    "trunk_rotation": 0.9,
     "lean": 0.88,
     "hip_shift": 0.35,
     "knees_bent": 0.92,
@@ -129,10 +145,7 @@ def fault_quantities(
         active["head_lift"] = head > FAULT_THRESHOLDS["head_lift"]
         hips = rise(_mid(lm, "hip"))
         active["hips_lift"] = hips > FAULT_THRESHOLDS["hips_lift"]
-        if variant == "single":
-            flex = angles(exercise, lm, fps)
-            resting = np.minimum(flex["hip_flexion_left_deg"], flex["hip_flexion_right_deg"])
-            active["other_leg_lift"] = resting > FAULT_THRESHOLDS["other_leg_lift"]
+        # other_leg_lift needs the reps (which leg works, when): render.ground_truth adds it.
     elif exercise == "prone_extension":
         if variant != "superman":
             leg_angles = []
@@ -156,7 +169,9 @@ def fault_quantities(
     else:
         sw = np.linalg.norm(lm["left_shoulder"] - lm["right_shoulder"], axis=1)
         hw = np.linalg.norm(lm["left_hip"] - lm["right_hip"], axis=1)
-        active["trunk_rotation"] = (sw < 0.8 * _baseline(sw, fps)) & (hw > 0.9 * _baseline(hw, fps))
+        active["trunk_rotation"] = (sw < FAULT_THRESHOLDS["trunk_rotation"] * _baseline(sw, fps)) & (
+            hw > 0.9 * _baseline(hw, fps)
+        )
         tl = np.linalg.norm(trunk, axis=1)
         active["lean"] = tl < FAULT_THRESHOLDS["lean"] * torso
         hipmid = _mid(lm, "hip")
@@ -184,8 +199,27 @@ def intervals(mask: np.ndarray, fps: float) -> list[tuple[float, float]]:
     return out
 
 
+def speed(signal: np.ndarray, fps: float) -> np.ndarray:
+    """Angular speed (deg/s): the change over the last SPEED_WINDOW_S (0 until a full window)."""
+    k = max(1, int(round(SPEED_WINDOW_S * fps)))
+    out = np.zeros(len(signal))
+    out[k:] = (signal[k:] - signal[:-k]) * fps / k
+    return out
+
+
 def speed_mask(signal: np.ndarray, fps: float, limit: float) -> np.ndarray:
-    return np.abs(np.gradient(signal) * fps) > limit
+    return np.abs(speed(signal, fps)) > limit
+
+
+def knee_working_leg(
+    left: np.ndarray, right: np.ndarray, fps: float
+) -> tuple[np.ndarray, np.ndarray, dict[str, float]]:
+    """Per frame: which leg works ("left"/"right": the one risen more from its own start), each leg's
+    rise above its start, and each leg's start flexion (baseline)."""
+    start = {"left": float(_baseline(left, fps)), "right": float(_baseline(right, fps))}
+    rise_l, rise_r = left - start["left"], right - start["right"]
+    working = np.where(rise_l >= rise_r, "left", "right")
+    return working, np.stack([rise_l, rise_r]), start
 
 
 def build_reps(
@@ -196,8 +230,11 @@ def build_reps(
     fault_mask: np.ndarray,
     exercise: str,
 ) -> list[dict]:
-    """Segment reps on `signal` (rises past release, returns to <= release) and grade them."""
-    release, target = settings["release_deg"], settings["target_deg"]
+    """Segment reps on `signal` (rises past release, returns to <= release) and grade them.
+
+    `settings["release_deg"]` may be a per-frame array (knee-to-chest: the working leg's own release).
+    """
+    release, target = np.asarray(settings["release_deg"], dtype=float), settings["target_deg"]
     complete_at = settings.get("count_deg", target)
     fps = 1 / (t[1] - t[0])
     above = signal > release
