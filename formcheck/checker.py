@@ -141,7 +141,9 @@ class ExerciseChecker:
     (found in a whole recording, see ``formcheck.baseline``) it counts from the first frame.
     """
 
-    def __init__(self, config: ExerciseConfig, baseline: ms.Baseline | None = None) -> None:
+    def __init__(
+        self, config: ExerciseConfig, baseline: ms.Baseline | None = None, baseline_score_deg: float = math.nan
+    ) -> None:
         self.config = config
         self.params = p = config.params
         self.sides = config.variant.sides
@@ -190,7 +192,7 @@ class ExerciseChecker:
         self._cue_given: dict[str, float] = {}
         self._one_shot: list[tuple[float, int, str, str]] = []
         self._cue_text: str | None = None
-        self._given_baseline = baseline
+        self._given_baseline = (baseline, baseline_score_deg) if baseline is not None else None
 
     # --- the signal ----------------------------------------------------------------------------
 
@@ -331,8 +333,9 @@ class ExerciseChecker:
         if not self.signal_needs_baseline:
             self._start_pair = (left, right)
         margin = self.params["start_margin_deg"]
-        self._release_pair = tuple(  # type: ignore[assignment]
-            max(self.release_deg, v + margin) for v in self._start_pair
+        self._release_pair = (
+            max(self.release_deg, self._start_pair[0] + margin),
+            max(self.release_deg, self._start_pair[1] + margin),
         )
 
     # --- cues ----------------------------------------------------------------------------------
@@ -370,8 +373,8 @@ class ExerciseChecker:
         events: list[Event] = []
 
         if self._given_baseline is not None and self.baseline is None:
-            self._install_baseline(self._given_baseline, math.nan)
-            events.append(BaselineCaptured(self._given_baseline.t_s))
+            self._install_baseline(*self._given_baseline)
+            events.append(BaselineCaptured(self._given_baseline[0].t_s))
             self._last_rest_s = t
         pair, glitch, value, signed, side_now = self._read(pose)
         self.rest_score_deg = ms.rest_score(self.config.spec.measurement, pose, self.vis)

@@ -90,8 +90,7 @@ class Pipeline:
     def _measure_again(self, baseline: Baseline, score_deg: float) -> FrameUpdate:
         """Run every kept pose through a fresh checker that starts with ``baseline``; returns the last
         frame's update carrying the events of the past that still matter."""
-        checker = ExerciseChecker(self.config, baseline)
-        checker.baseline_score_deg = score_deg
+        checker = ExerciseChecker(self.config, baseline, score_deg)
         history: list[Event] = []
         series = []
         update: FrameUpdate | None = None

@@ -111,6 +111,17 @@ def test_the_baseline_comes_from_the_lying_rest_not_from_a_still_hold_at_the_top
     assert [r.peak_deg for r in checker.reps] == pytest.approx([45, 45], abs=2)
 
 
+def test_a_still_top_taken_for_the_start_is_measured_again_from_the_real_rest():
+    # Arms-forward lift starting at once; its 6 s hold at 25 deg is still and near enough to lying to
+    # pass for the start live. The recording's rest between the reps is clearly nearer the start, so
+    # the whole clip is measured again from there: two good reps at 25 deg.
+    elev = keyframes([(0, 0), (0.2, 0), (1.4, 25), (7.4, 25), (8.6, 0), (11.6, 0), (12.8, 25),
+                      (18.8, 25), (20, 0), (20.5, 0)])  # fmt: skip
+    checker, _ = run_script(Script("prone", 20.5, {"elev": elev}), "prone_extension", "arms-forward")
+    assert [r.result for r in checker.reps] == ["good", "good"]
+    assert [r.peak_deg for r in checker.reps] == pytest.approx([25, 25], abs=1.5)
+
+
 def test_no_rest_anywhere_is_said_not_dropped_silently():
     from synthetic import frames
 
