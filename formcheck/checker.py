@@ -131,6 +131,7 @@ class _RepInProgress:
     dip_s: float = 0.0
     hold_done: bool = False
     side_locked: bool = False
+    unseen_hold_s: float = 0.0  # hold time while the working leg was hidden, credited if still up
     faults: set[str] = field(default_factory=set)
 
 
@@ -142,7 +143,10 @@ class ExerciseChecker:
     """
 
     def __init__(
-        self, config: ExerciseConfig, baseline: ms.Baseline | None = None, baseline_score_deg: float = math.nan
+        self,
+        config: ExerciseConfig,
+        baseline: ms.Baseline | None = None,
+        baseline_score_deg: float = math.nan,
     ) -> None:
         self.config = config
         self.params = p = config.params
@@ -170,6 +174,8 @@ class ExerciseChecker:
         self._histories: tuple[deque[tuple[float, float]], ...] = (deque(), deque())
         self._gates = (GlitchGate(p["glitch_speed_deg_s"]), GlitchGate(p["glitch_speed_deg_s"]))
         self._seen_s = {"left": -math.inf, "right": -math.inf}  # when each leg's signal was last seen
+        self._seen_value = {"left": 0.0, "right": 0.0}  # and what it was then
+        self._held_out_of_sight = False  # the working leg is hidden, last seen held up
         self._rest: ms.RestAnchor | None = None  # hips when last at rest
         self._drift_band_px = 0.0
 
@@ -223,6 +229,7 @@ class ExerciseChecker:
     def _signal(self, pair: tuple[float, float], t_s: float) -> tuple[float, float, str | None]:
         """The combined value driving the phases, the signed value, and its side."""
         left, right = pair
+        self._held_out_of_sight = False
         # In a side view the far leg is often hidden behind the near one. The legs that are seen decide:
         # a hidden leg is taken to be where the camera cannot see it (lying behind, or moving with, the
         # near leg), never guessed from its low-confidence landmarks.
@@ -230,16 +237,18 @@ class ExerciseChecker:
         if self.sides == "either":
             for side in seen:
                 self._seen_s[side] = t_s
+                self._seen_value[side] = seen[side]
             working = self._rep.side if self._rep is not None else None
-            # The working leg lost for a moment (arms hugging the knee, a tracking blink): the rep waits
-            # for it, as for a lost person; the other leg resting flat must not end it. Gone for longer,
-            # it was lowered out of sight and the legs that are seen decide.
-            if (
-                working is not None
-                and working not in seen
-                and t_s - self._seen_s[working] <= self.params["lost_side_s"]
-            ):
-                return math.nan, math.nan, None
+            # The working leg lost for a moment (arms hugging the knee, a tracking blink, the near leg
+            # lifting in front of it): the rep waits for it, as for a lost person; the other leg must not
+            # end it. Lost while lowering, it is going back to rest out of sight: after a second the legs
+            # that are seen decide. Lost while held up, it waits longer (``lost_held_s``).
+            if working is not None and working not in seen:
+                held = self._seen_value[working] >= self.hold_deg - self.h
+                wait_s = self.params["lost_held_s" if held else "lost_side_s"]
+                if t_s - self._seen_s[working] <= wait_s:
+                    self._held_out_of_sight = held
+                    return math.nan, math.nan, None
             if not seen:
                 return math.nan, math.nan, None
             if working is not None and working in seen and self._rep is not None and self._rep.side_locked:
@@ -432,6 +441,10 @@ class ExerciseChecker:
         active_faults = (
             self._update_faults(pose, pair, speed, t, events, unseen) if counting else self._held_faults()
         )
+        if counting and self._held_out_of_sight and self._rep is not None and self.phase == "hold":
+            # Hidden while held up (the other leg lifting in front of it): the time is credited to the
+            # hold if the leg is still up when it is seen again, and only while the form was correct.
+            self._rep.unseen_hold_s += 0.0 if active_faults else dt
         if counting and not math.isnan(value):
             self._step_phases(t, dt, value, side_now, active_faults, events)
 
@@ -500,7 +513,8 @@ class ExerciseChecker:
         unseen: set[str],
     ) -> set[str]:
         assert self.baseline is not None
-        ctx = RuleContext(pose, self.baseline, self.params, pair, speed, self.vis, self._start_pair)
+        working = self._rep.side if self._rep is not None and self._rep.side_locked else None
+        ctx = RuleContext(pose, self.baseline, self.params, pair, speed, self.vis, self._start_pair, working)
         self._fault_values.clear()
         for f in self.config.faults:
             latch = self._fault_latches[f.code]
@@ -569,10 +583,13 @@ class ExerciseChecker:
 
         # Hold: time accrues only at the target, with correct form; a short dip pauses it.
         if value >= self.hold_deg:
+            rep.stretch_s += rep.unseen_hold_s
+            rep.unseen_hold_s = 0.0
             rep.dip_s = 0.0
             if not faults:
                 rep.stretch_s += dt
         elif value < self.hold_deg - self.h:
+            rep.unseen_hold_s = 0.0  # seen again lowered: when it came down is not known
             rep.dip_s += dt
             if rep.dip_s > self.params["grace_s"]:
                 rep.best_hold_s = max(rep.best_hold_s, rep.stretch_s)

@@ -31,6 +31,7 @@ class RuleContext:
     signal_speed_deg_s: float
     vis: float
     start_pair: tuple[float, float] = (0.0, 0.0)  # each side's signal in the start position
+    working_side: str | None = None  # the side a rep in progress belongs to, once decided
 
 
 Rule = Callable[[RuleContext, Mapping[str, Any]], float]
@@ -55,10 +56,16 @@ def rise_above_floor(ctx: RuleContext, args: Mapping[str, Any]) -> float:
 def resting_leg_flexion(ctx: RuleContext, args: Mapping[str, Any]) -> float:
     """How far the resting leg (the one that rose less) has risen from its own start, in degrees of
     hip flexion: legs straight and hook-lying (knees bent, feet flat, ~45 deg) are both a rest."""
-    left, right = ctx.signal_pair
-    if math.isnan(left) or math.isnan(right):
+    rises = {
+        side: value - start
+        for side, value, start in zip(("left", "right"), ctx.signal_pair, ctx.start_pair, strict=True)
+    }
+    if ctx.working_side in rises:
+        # The rep's leg is known: the other one is resting, even while the working leg is hidden behind it.
+        return rises["right" if ctx.working_side == "left" else "left"]
+    if any(math.isnan(r) for r in rises.values()):
         return NAN
-    return min(left - ctx.start_pair[0], right - ctx.start_pair[1])
+    return min(rises.values())
 
 
 def _in_picture(pose: PoseFrame, p: np.ndarray | None) -> bool:

@@ -36,6 +36,7 @@ COMMON_PARAMS: dict[str, float] = {
     "speed_window_s": 0.3,
     "glitch_speed_deg_s": 500.0,  # faster than any body part moves here: a tracking glitch
     "lost_side_s": 1.0,  # how long a rep waits for its unseen working leg before the seen one decides
+    "lost_held_s": 5.0,  # the same for a working leg lost while held up (hidden by the other leg lifting)
     "cue_gap_s": 2.5,
     "cue_repeat_s": 8.0,
     "view_ratio": 0.45,

@@ -249,11 +249,34 @@ def test_working_leg_lost_for_a_moment_pauses_the_rep_instead_of_ending_it():
     assert checker.reps[0].hold_s == pytest.approx(time_above(RIGHT, 100, 0, 30) - 0.13, abs=0.2)
 
 
-def test_working_leg_hidden_for_good_lets_the_seen_leg_decide():
-    # The raised leg goes out of sight and stays out (lowered behind the near leg): after a second
-    # the seen leg decides and the rep ends, rather than waiting for ever.
-    hidden = [(23.0, 30.0, [lm.RIGHT_HIP, lm.RIGHT_KNEE])]
+@pytest.mark.parametrize(
+    "lost_at_s,ends_at_s",
+    [
+        (26.0, 27.0),  # lost while lowering (about 80 deg): going to rest out of sight, 1 s (lost_side_s)
+        (23.0, 28.0),  # lost while held at 105 deg: waits 5 s (lost_held_s) before the seen leg decides
+    ],
+)
+def test_working_leg_hidden_for_good_lets_the_seen_leg_decide(lost_at_s, ends_at_s):
+    # The raised leg goes out of sight and stays out: the seen leg decides in the end, rather than the
+    # rep waiting for ever.
+    hidden = [(lost_at_s, 30.0, [lm.RIGHT_HIP, lm.RIGHT_KNEE])]
     script = Script("supine", 30, {"right_flex": RIGHT}, hidden=hidden)
     checker, _ = run_script(script, "knee_to_chest", "single", hold_s=3)
     assert [(r.side, r.complete) for r in checker.reps] == [("right", True)]
-    assert checker.reps[0].end_s == pytest.approx(24.0, abs=0.1)
+    assert checker.reps[0].end_s == pytest.approx(ends_at_s, abs=0.1)
+
+
+def test_working_leg_hidden_behind_the_lifting_resting_leg_keeps_its_rep_and_shows_the_fault():
+    # The far (right) leg holds at 115; the near resting leg starts lifting (to 80 deg) in front of it
+    # and hides it for almost 4 s. One right rep, with other_leg_lift judged from the resting leg alone,
+    # and the hidden time after the fault credited to the hold: the leg was up before and after.
+    right = keyframes([(0, 0), (2.5, 0), (5, 115), (13, 115), (15.5, 0)])
+    left = keyframes([(0, 0), (7.5, 0), (8.3, 80), (9.5, 80), (10.3, 0)])
+    hidden = [(7.6, 11.5, [lm.RIGHT_HIP, lm.RIGHT_KNEE])]
+    script = Script("supine", 18, {"left_flex": left, "right_flex": right}, hidden=hidden)
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=3)
+    assert [(r.side, r.complete, r.result) for r in checker.reps] == [("right", True, "faulty")]
+    interval = next(i for i in checker.fault_intervals if i.code == "other_leg_lift")
+    assert 7.6 <= interval.start_s <= 8.3 and 9.5 <= interval.end_s <= 10.6
+    expected = time_above(right, 100, 0, 18) - (interval.end_s - interval.start_s)
+    assert checker.reps[0].hold_s == pytest.approx(expected, abs=0.3)
