@@ -520,7 +520,11 @@ class ExerciseChecker:
             latch = self._fault_latches[f.code]
             q = RULES[f.rule](ctx, f.args)
             self._fault_values[f"{f.code}_value"] = q
-            judged = self.phase in f.phases and not (unseen and unseen.intersection(f.needs))
+            judged = (
+                self.phase in f.phases
+                and not (unseen and unseen.intersection(f.needs))
+                and not any(self._fault_latches[c].active for c in f.unless if c in self._fault_latches)
+            )
             raw = self._fault_raw(f, q, latch.active) if judged else False
             flipped = latch.update(raw, t)
             if flipped is None:

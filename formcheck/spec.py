@@ -66,6 +66,7 @@ class FaultSpec:
     min_s: float | None = None  # how long it must last to count (default: the fault_min_s setting)
     segments: tuple[tuple[int, int], ...] = ()
     needs: tuple[str, ...] = ()  # body parts it cannot be judged without (off while they are not seen)
+    unless: tuple[str, ...] = ()  # faults that explain its quantity when active (it is not judged then)
 
     @property
     def label(self) -> str:
@@ -237,7 +238,7 @@ def load_spec(path: Path) -> ExerciseSpec:
         _check_keys(
             f,
             {"code", "rule", "cue", "priority", "above", "below", "phases", "args", "segments", "neutral"}
-            | {"min_s", "needs"},
+            | {"min_s", "needs", "unless"},
             path,
             where,
         )
@@ -283,9 +284,14 @@ def load_spec(path: Path) -> ExerciseSpec:
                 neutral=float(f.get("neutral", 0.0)),
                 min_s=float(f["min_s"]) if "min_s" in f else None,
                 needs=tuple(needs),
+                unless=tuple(f.get("unless", [])),
             )
         )
 
+    for f in faults:
+        for other in f.unless:
+            if other not in codes:
+                raise _fail(path, f"fault '{f.code}' unless names unknown fault '{other}'")
     variants: dict[str, VariantSpec] = {}
     raw_variants = _take(raw, "variants", dict, path, "")
     if not raw_variants:

@@ -191,6 +191,29 @@ def test_a_thirty_degree_twist_in_a_side_bend_is_a_trunk_rotation():
     assert checker.reps[0].result == "faulty"
 
 
+def test_a_thirty_degree_twist_as_the_tracker_reads_it_is_a_trunk_rotation():
+    # MediaPipe reads about half of a real twist: a 30 deg twist (true shoulders 0.87) came out as
+    # shoulders 0.90-0.92 with the hips narrowing to 0.94-0.95 on a rendered body.
+    tilt = keyframes([(0, 0), (2.5, 0), (4.5, 22), (7, 22), (9, 0), (11, 0)])
+    read = keyframes([(0, 0), (4, 0), (4.8, 23.1), (6.5, 23.1), (7.3, 0)])  # cos 23.1 = 0.92
+    hips = keyframes([(0, 1), (4, 1), (4.8, 0.95), (6.5, 0.95), (7.3, 1)])
+    checker, _ = run_script(
+        Script("standing", 11, {"tilt": tilt, "rotation": read, "hip_ratio": hips}), "side_bend", "standing"
+    )
+    assert "trunk_rotation" in codes(checker)
+
+
+def test_a_lean_that_narrows_the_shoulders_is_a_lean_not_also_a_rotation():
+    # Leaning back takes the shoulders away from the camera: their line shortens with the lean.
+    tilt = keyframes([(0, 0), (2.5, 0), (4.5, 22), (7, 22), (9, 0), (11, 0)])
+    lean = keyframes([(0, 0), (4, 0), (4.7, -40), (6.5, -40), (7.2, 0)])
+    narrow = keyframes([(0, 0), (4, 0), (4.7, 24), (6.5, 24), (7.2, 0)])  # shoulders at 0.91
+    checker, _ = run_script(
+        Script("standing", 11, {"tilt": tilt, "lean": lean, "rotation": narrow}), "side_bend", "standing"
+    )
+    assert codes(checker) == {"backward_lean"}
+
+
 def test_a_side_bend_without_a_twist_is_no_rotation():
     tilt = keyframes([(0, 0), (2.5, 0), (4.5, 25), (7, 25), (9, 0), (11, 0)])
     twist = keyframes([(0, 0), (4, 0), (4.8, 12), (6.5, 12), (7.3, 0)])  # the small turn people make
