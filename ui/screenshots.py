@@ -1,6 +1,6 @@
 """Save screenshots of the coaching window for docs/screenshots/ (each exercise, a chosen moment).
 
-    uv run python -m ui.screenshots [--out docs/screenshots]
+    uv run python -m ui.screenshots [--out docs/screenshots] [--only EXERCISE] [--clip SAMPLE_CLIP]
 
 For each exercise it replays a sample clip from sample_videos/ (real frames, real MediaPipe) up to a
 moment in the middle of a hold and saves the window there. An exercise without a sample clip yet is
@@ -73,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--out", default=str(ROOT / "docs" / "screenshots"))
     parser.add_argument("--only", action="append", help="exercise name (repeatable)")
+    parser.add_argument(
+        "--clip", action="append", help="sample clip name (repeatable): only these, as <clip>.png"
+    )
     args = parser.parse_args(argv)
     from ui.settings import has_display
 
@@ -94,8 +97,14 @@ def main(argv: list[str] | None = None) -> int:
     from ui.testing import ScriptedEstimator, ScriptedSource, synthetic_poses
     from ui.window import CoachWindow
 
-    for exercise in [e for e in args.only or list(available_exercises()) if e != "routine"]:
-        clip = pick_clip(exercise)
+    shots: list[tuple[str, tuple[Path, dict] | None, str]] = []
+    for name in args.clip or []:
+        truth = json.loads((SAMPLES / f"{name}.truth.json").read_text(encoding="utf-8"))
+        shots.append((truth["exercise"], (SAMPLES / f"{name}.mp4", truth), f"{name}.png"))
+    if not args.clip:
+        for exercise in [e for e in args.only or list(available_exercises()) if e != "routine"]:
+            shots.append((exercise, pick_clip(exercise), f"{exercise}.png"))
+    for exercise, clip, shot_name in shots:
         if clip is not None:
             video, truth = clip
             config = load_exercise(exercise, truth.get("variant"), truth.get("settings", {}))
@@ -105,7 +114,7 @@ def main(argv: list[str] | None = None) -> int:
             factory = estimator_factory(None)
             make_source = lambda v=video: VideoFileSource(v)  # noqa: E731
             target = mid_hold_frame(truth, fps)
-            name = f"{exercise}.png"
+            name = shot_name
         else:
             config, poses, target = synthetic_poses(exercise)
             factory = lambda p=poses: ScriptedEstimator(p)  # noqa: E731
@@ -129,10 +138,10 @@ def main(argv: list[str] | None = None) -> int:
         path = save_small_png(window, out / name)
         print(f"{path} ({path.stat().st_size // 1000} KB, frame {window.position})")
         window.close()
-    if not args.only:
+    if not args.only and not args.clip:
         for path in extra_screens(app, out):
             print(f"{path} ({path.stat().st_size // 1000} KB)")
-    if not args.only or "routine" in args.only:
+    if not args.clip and (not args.only or "routine" in args.only):
         for path in routine_screens(app, out):
             print(f"{path} ({path.stat().st_size // 1000} KB)")
     return 0
