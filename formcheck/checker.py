@@ -39,6 +39,7 @@ from formcheck.spec import ExerciseConfig, FaultSpec
 MAX_STEP_S = 0.1
 
 SETUP_PRIORITY = 20
+NOTICE_PRIORITY = 2  # below form faults and the hold's cues, above "keep still"
 FAULT_PRIORITY_BASE = 10
 PHASE_CUE_PRIORITY = {"hold_done": 5, "start": 4, "hold": 4, "incomplete": 3, "short_hold": 3, "rep_done": 2}
 READY_PRIORITY = 1
@@ -449,8 +450,10 @@ class ExerciseChecker:
             self._step_phases(t, dt, value, side_now, active_faults, events)
 
         persistent: list[tuple[int, str, str]] = []
-        for message in setup_active.values():
-            persistent.append((SETUP_PRIORITY, message, "setup"))
+        for code, message in setup_active.items():
+            # A notice (counting goes on) is said when nothing more important is to be said.
+            prio = NOTICE_PRIORITY if code in setup_check.NOTICES else SETUP_PRIORITY
+            persistent.append((prio, message, "setup"))
         for f in self.config.faults:
             if f.code in active_faults:
                 persistent.append((FAULT_PRIORITY_BASE + f.priority, f.cue, "fault"))

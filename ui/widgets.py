@@ -209,7 +209,7 @@ class SetupChecklist(QWidget):
         self.rows = checklist_rows(problems)
         # Notices (a part out of view that only some checks need) do not stop counting: said below.
         notes = "".join(
-            f"<div style='font-size:19px; color:#ffe6a8'>ⓘ {problems[c]}</div>"
+            f"<div style='font-size:19px; color:#ffe6a8'>Note: {problems[c]}</div>"
             for c in sorted(NOTICES)
             if c in problems
         )
