@@ -199,7 +199,10 @@ class ExerciseChecker:
         self._cue_given: dict[str, float] = {}
         self._one_shot: list[tuple[float, int, str, str]] = []
         self._cue_text: str | None = None
-        self._given_baseline = (baseline, baseline_score_deg) if baseline is not None else None
+        self._announce_baseline_s: float | None = None  # a given baseline, said on the first frame
+        if baseline is not None:
+            self._install_baseline(baseline, baseline_score_deg)
+            self._announce_baseline_s = baseline.t_s
 
     # --- the signal ----------------------------------------------------------------------------
 
@@ -382,10 +385,9 @@ class ExerciseChecker:
         self.frames_with_pose += int(pose.person_found)
         events: list[Event] = []
 
-        if self._given_baseline is not None and self.baseline is None:
-            self._install_baseline(*self._given_baseline)
-            events.append(BaselineCaptured(self._given_baseline[0].t_s))
-            self._last_rest_s = t
+        if self._announce_baseline_s is not None:
+            events.append(BaselineCaptured(self._announce_baseline_s))
+            self._announce_baseline_s = None
         pair, glitch, value, signed, side_now = self._read(pose)
         self.rest_score_deg = ms.rest_score(self.config.spec.measurement, pose, self.vis)
         if abs(signed) <= 0.5 * self.release_deg:
@@ -398,7 +400,7 @@ class ExerciseChecker:
         at_rest = self.phase == "start" and (self.baseline is not None or near_start)
 
         # Set-up problems, debounced; while any is active nothing counts.
-        raw = setup_check.frame_problems(pose, self.config, at_rest)
+        raw, unseen = setup_check.frame_problems(pose, self.config, at_rest)
         for code in set(raw) | set(self._setup_latches):
             latch = self._setup_latches.setdefault(code, Latch(self.params["setup_min_s"]))
             if code in raw:
@@ -418,11 +420,6 @@ class ExerciseChecker:
         # Counting pauses on this frame's problems; the debounced ones are for reports and cues. A part
         # out of view that only some checks need pauses just those checks.
         blocked = any(code not in setup_check.NOTICES for code in raw)
-        unseen = (
-            set(setup_check.missing_parts(pose, self.config, self.vis, self.config.spec.checked_parts))
-            if setup_check.PARTIAL_VIEW in raw
-            else set()
-        )
 
         if self.baseline is None:
             if not blocked:

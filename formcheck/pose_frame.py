@@ -55,6 +55,15 @@ class PoseFrame:
             return None
         return self.xy_px[index]
 
+    def in_picture(self, index: int, threshold: float, margin_frac: float = 0.005) -> bool:
+        """Whether a landmark is seen and inside the picture. Trackers still return guessed points
+        past the edge, sometimes with fair visibility; a thin margin of the width is allowed."""
+        p = self.point(index, threshold)
+        if p is None:
+            return False
+        m = margin_frac * self.width_px
+        return bool(-m <= p[0] <= self.width_px + m and -m <= p[1] <= self.height_px + m)
+
     def with_xy(self, xy_px: np.ndarray) -> PoseFrame:
         """The same frame with (smoothed) pixel positions."""
         return PoseFrame(

@@ -68,10 +68,6 @@ def resting_leg_flexion(ctx: RuleContext, args: Mapping[str, Any]) -> float:
     return min(rises.values())
 
 
-def _in_picture(pose: PoseFrame, p: np.ndarray | None) -> bool:
-    return p is not None and 0 <= p[0] <= pose.width_px and 0 <= p[1] <= pose.height_px
-
-
 def leg_elevation(ctx: RuleContext, args: Mapping[str, Any]) -> float:
     """Largest rise of a hip -> ankle line above its start direction, degrees toward screen-up.
 
@@ -83,7 +79,7 @@ def leg_elevation(ctx: RuleContext, args: Mapping[str, Any]) -> float:
         (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE),
     ):
         ph = ctx.pose.point(hip, ctx.vis)
-        end = ankle if _in_picture(ctx.pose, ctx.pose.point(ankle, ctx.vis)) else knee
+        end = ankle if ctx.pose.in_picture(ankle, ctx.vis) else knee
         pe = ctx.pose.point(end, ctx.vis)
         if ph is None or pe is None or not (ctx.baseline.visible[hip] and ctx.baseline.visible[end]):
             continue

@@ -28,17 +28,6 @@ MESSAGES = {
 PARTIAL_VIEW = "part_out_of_frame"
 NOTICES = frozenset({PARTIAL_VIEW})
 
-# Fraction of the image width kept as a margin: a landmark on the very edge is usually a guess.
-EDGE_MARGIN = 0.005
-
-
-def _in_frame(pose: PoseFrame, index: int, vis: float) -> bool:
-    p = pose.point(index, vis)
-    if p is None:
-        return False
-    m = EDGE_MARGIN * pose.width_px
-    return bool(-m <= p[0] <= pose.width_px + m and -m <= p[1] <= pose.height_px + m)
-
 
 def missing_parts(
     pose: PoseFrame, config: ExerciseConfig, vis: float, parts: tuple[str, ...] | None = None
@@ -48,7 +37,7 @@ def missing_parts(
     need_all = config.spec.view == "front"
     missing = []
     for part in config.spec.required_parts if parts is None else parts:
-        seen = [_in_frame(pose, i, vis) for i in lm.BODY_PARTS[part]]
+        seen = [pose.in_picture(i, vis) for i in lm.BODY_PARTS[part]]
         ok = all(seen) if need_all and part != "head" else any(seen)
         if not ok:
             missing.append(part)
@@ -90,14 +79,15 @@ def torso_from_vertical_deg(pose: PoseFrame, vis: float) -> float:
     return math.degrees(math.atan2(abs(torso[0]), -torso[1]))
 
 
-def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> dict[str, str]:
-    """This frame's set-up problems, code -> sentence. View and posture are judged only at rest."""
+def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> tuple[dict[str, str], set[str]]:
+    """This frame's set-up problems (code -> sentence), and the checked parts out of view (the form
+    checks that need them pause). View and posture are judged only at rest."""
     vis = config.params["visibility_min"]
     if not pose.person_found:
         problems = {"no_person": MESSAGES["no_person"].format(camera=config.spec.camera)}
         if pose.other_people:
             problems["multiple_people"] = MESSAGES["multiple_people"]
-        return problems
+        return problems, set()
     problems = {}
     if pose.other_people:
         problems["multiple_people"] = MESSAGES["multiple_people"]
@@ -119,4 +109,4 @@ def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> di
             standing = tilt < 45.0 or tilt > 135.0
             if standing != (spec.posture == "standing"):
                 problems["wrong_posture"] = MESSAGES[f"wrong_posture_{spec.posture}"]
-    return problems
+    return problems, set(partial)
