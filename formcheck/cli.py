@@ -3,105 +3,23 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
-import importlib
-import json
-import os
 import sys
-from collections.abc import Callable
+from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from formcheck import native  # noqa: F401  (sets native log levels before mediapipe loads)
+from formcheck.analyze import analyze_file, raise_if_cut_short
 from formcheck.errors import FormcheckError
-
-if TYPE_CHECKING:
-    from formcheck.pipeline import AnalysisResult, Sink
-    from formcheck.sources import FrameSource
-    from formcheck.spec import ExerciseConfig
-
-EXTENSION_MODULES = ("formcheck.commands_eval", "formcheck.sessions.commands", "ui.commands")
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_videos"
-DEMO_CLIP = "k2c_single_good_male_left"
+from formcheck.extensions import command_registrars
+from formcheck.report import write_json
+from formcheck.resources import demo_clip
 
 
-def _progress_printer(name: str):  # type: ignore[no-untyped-def]
-    last = [-1]
-
-    def progress(done: int, total: int | None) -> None:
-        if total:
-            pct = min(100, done * 100 // total)
-            if pct != last[0]:
-                last[0] = pct
-                bar = "#" * (pct // 4)
-                sys.stderr.write(f"\r{name} [{bar:<25}] {pct:3d}% ({done}/{total} frames)")
-                if pct == 100:
-                    sys.stderr.write("\n")
-                sys.stderr.flush()
-
-    return progress
-
-
-def write_json(path: Path, data: dict[str, Any]) -> None:
-    """Write atomically: a full disk or a crash never leaves a half-written report in place."""
-    tmp = path.with_name(path.name + ".tmp")
+def version() -> str:
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            tmp.unlink(missing_ok=True)
-        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-        raise FormcheckError(
-            f"Cannot write {path}: {reason}; free some space or choose another path."
-        ) from exc
-
-
-def analyze_file(
-    video: str | Path,
-    exercise: str,
-    variant: str | None = None,
-    settings: dict[str, float] | None = None,
-    model: str | None = None,
-    progress: bool = False,
-    *,
-    config: ExerciseConfig | None = None,
-    make_sinks: Callable[[ExerciseConfig, FrameSource], tuple[Sink, ...]] | None = None,
-) -> tuple[dict[str, Any], AnalysisResult]:
-    """Analyze one video file; returns (JSON report, AnalysisResult).
-
-    ``config`` replaces exercise/variant/settings when the caller has resolved it (a prescription);
-    ``make_sinks`` adds observers such as the session recorder once the source is open.
-    """
-    from formcheck.pipeline import run
-    from formcheck.pose import create_estimator
-    from formcheck.report import build_report
-    from formcheck.sources import VideoFileSource
-    from formcheck.spec import load_exercise
-
-    config = config or load_exercise(exercise, variant, settings)
-    source = VideoFileSource(video)
-    with native.quiet_stderr():
-        estimator = create_estimator(model)
-    sinks = make_sinks(config, source) if make_sinks else ()
-    try:
-        result = run(
-            source,
-            estimator,
-            config,
-            sinks=sinks,
-            progress=_progress_printer(source.name) if progress else None,
-        )
-    except BaseException:
-        for sink in sinks:
-            abort = getattr(sink, "abort", None)
-            if abort is not None:
-                abort("The analysis stopped with an error")
-        raise
-    finally:
-        estimator.close()
-    return build_report(result), result
+        return metadata.version("formcheck")
+    except metadata.PackageNotFoundError:
+        return "unknown (not installed)"
 
 
 def cmd_analyze(args: argparse.Namespace) -> int:
@@ -128,18 +46,6 @@ def cmd_analyze(args: argparse.Namespace) -> int:
     return 0
 
 
-def raise_if_cut_short(video: str | Path, result: AnalysisResult) -> None:
-    """After the report is out: say so if the video ended early or the source failed part-way."""
-    if result.truncated:
-        raise FormcheckError(
-            f"{video} ends early (damaged or still being copied); the results cover the "
-            f"{result.frames} frames that could be read.",
-            exit_code=3,
-        )
-    if result.error is not None:
-        raise result.error
-
-
 def cmd_exercises(args: argparse.Namespace) -> int:
     from formcheck.spec import available_exercises, load_spec
 
@@ -149,20 +55,6 @@ def cmd_exercises(args: argparse.Namespace) -> int:
         for v in spec.variants.values():
             print(f"    --variant {v.name:<13} {v.description}")
     return 0
-
-
-def demo_clip() -> tuple[Path, str, str | None, dict[str, float]]:
-    """The bundled sample clip the demo replays, with its exercise, variant and settings."""
-    truth = SAMPLE_DIR / f"{DEMO_CLIP}.truth.json"
-    video = SAMPLE_DIR / f"{DEMO_CLIP}.mp4"
-    if not video.exists() or not truth.exists():
-        clips = sorted(SAMPLE_DIR.glob("*.truth.json"))
-        if not clips:
-            raise FormcheckError("No sample clips found in sample_videos/; restore them from the project.")
-        truth = clips[0]
-        video = truth.with_name(truth.name.replace(".truth.json", ".mp4"))
-    data = json.loads(truth.read_text(encoding="utf-8"))
-    return video, data["exercise"], data.get("variant"), data.get("settings", {})
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -181,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Watches home exercises for low-back pain and sciatica and checks form. "
         "An exercise aid, not a diagnosis.",
     )
+    parser.add_argument("--version", action="version", version=f"formcheck {version()}")
     sub = parser.add_subparsers(dest="command")
 
     p = sub.add_parser("analyze", help="analyse a recorded video and print a per-rep report")
@@ -215,16 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="show what formcheck does on a bundled sample clip")
     p.set_defaults(func=cmd_demo)
 
-    # Other parts of the program add their own commands (and may replace 'demo' with the window).
-    # Each module has register(subparsers, parent_parser) and imports Qt only when a command runs.
-    for module_name in EXTENSION_MODULES:
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:
-            if exc.name and module_name.startswith(exc.name):
-                continue  # that part is not built (yet)
-            raise
-        module.register(sub, parser)
+    # Other parts of the program add their own commands (the window replaces 'demo' with its own).
+    # Each has register(subparsers, parent_parser) and imports Qt only when a command runs.
+    for register in command_registrars():
+        register(sub, parser)
     return parser
 
 

@@ -11,8 +11,6 @@ from pathlib import Path
 from formcheck.errors import FormcheckError
 from formcheck.evaluation import ClipScore
 
-SAMPLE_DIR = Path(__file__).resolve().parent.parent / "sample_videos"
-
 
 def _evaluate_one(path: str) -> tuple[ClipScore, dict]:
     from formcheck.evaluation import evaluate_clip
@@ -21,14 +19,16 @@ def _evaluate_one(path: str) -> tuple[ClipScore, dict]:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from formcheck.cli import write_json
     from formcheck.evaluation import format_summary, format_table, summarize_by_exercise, truth_files
+    from formcheck.report import write_json
+    from formcheck.resources import samples_dir
 
-    files = truth_files(Path(args.dir))
+    folder = Path(args.dir) if args.dir else samples_dir()
+    files = truth_files(folder)
     if args.only:
         files = [f for f in files if any(o in f.name for o in args.only)]
         if not files:
-            raise FormcheckError(f"No clip in {args.dir} matches {', '.join(args.only)}.")
+            raise FormcheckError(f"No clip in {folder} matches {', '.join(args.only)}.")
     if args.jobs > 1:
         with ProcessPoolExecutor(max_workers=args.jobs) as pool:
             results = list(pool.map(_evaluate_one, [str(f) for f in files]))
@@ -67,7 +67,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from formcheck.bench import benchmark, format_figures
-    from formcheck.cli import demo_clip
+    from formcheck.resources import demo_clip
     from formcheck.spec import load_exercise
 
     if args.video:
@@ -85,7 +85,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("eval", help="analyse every sample clip with a truth file and compare")
     p.add_argument(
-        "dir", nargs="?", default=str(SAMPLE_DIR), help="folder of clips (default: sample_videos/)"
+        "dir", nargs="?", default=None, help="folder of clips (default: sample_videos/)"
     )
     p.add_argument("--only", action="append", help="only clips whose name contains this text")
     p.add_argument("--jobs", "-j", type=int, default=1, help="clips analysed in parallel")

@@ -163,7 +163,7 @@ def load_truth(path: Path) -> dict[str, Any]:
 
 
 def evaluate_clip(truth_path: Path) -> tuple[ClipScore, dict[str, Any]]:
-    from formcheck.cli import analyze_file
+    from formcheck.analyze import analyze_file
     from formcheck.spec import load_exercise
 
     truth = load_truth(truth_path)

@@ -9,8 +9,9 @@ from functools import cache
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
+from formcheck.resources import models_dir
 
-MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
+MODELS_DIR = models_dir()
 BACKENDS = ("mediapipe_solutions", "mediapipe_tasks")
 
 

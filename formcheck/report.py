@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
+import json
 import math
+import os
+from pathlib import Path
 from typing import Any
 
+from formcheck.errors import FormcheckError
 from formcheck.events import Interval, Rep
 from formcheck.pipeline import AnalysisResult
 
@@ -154,3 +159,27 @@ def format_text(report: dict[str, Any]) -> str:
                 + "; ".join(f"{i['code']} {i['start_s']:.1f}-{_sec(i['end_s'])} s" for i in report[key])
             )
     return "\n".join(lines)
+
+
+def write_text_atomic(
+    path: Path, text: str, private: bool = False, hint: str = "choose another path"
+) -> None:
+    """Write a whole file or nothing: a full disk or a crash never leaves half a report in place.
+
+    ``private`` files (session reports hold health data) are readable by their owner only."""
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600 if private else 0o644)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+            f.write(text)
+        os.replace(tmp, path)
+    except OSError as exc:
+        with contextlib.suppress(OSError):
+            tmp.unlink(missing_ok=True)
+        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
+        raise FormcheckError(f"Cannot write {path}: {reason}; free some space or {hint}.") from exc
+
+
+def write_json(path: Path, data: dict[str, Any]) -> None:
+    write_text_atomic(Path(path), json.dumps(data, indent=2) + "\n")

@@ -124,7 +124,7 @@ class CameraSource(_CaptureSource):
     frame_count: int | None = None
 
     def __init__(self, device: int | str, width: int = 640, height: int = 480) -> None:
-        cap = cv2.VideoCapture(device)
+        cap = open_capture(device)
         if not cap.isOpened():
             raise FormcheckError(
                 f"Camera {device} is not available: check it is plugged in and not used by another program, "
@@ -158,6 +158,53 @@ class CameraSource(_CaptureSource):
         frame = Frame(self._index, now - self._t0, image)
         self._index += 1
         return frame
+
+
+def open_capture(device: int | str) -> cv2.VideoCapture:
+    """cv2.VideoCapture without OpenCV's own console lines (a camera index out of range is not an
+    error to show a patient: formcheck says in words what it found)."""
+    previous = cv2.getLogLevel()
+    cv2.setLogLevel(0)  # 0 = silent
+    try:
+        with native.quiet_stderr():
+            return cv2.VideoCapture(device)
+    finally:
+        cv2.setLogLevel(previous)
+
+
+@dataclass(frozen=True, slots=True)
+class CameraInfo:
+    index: int
+    width: int
+    height: int
+    fps: float  # measured over a few frames (drivers often report a nominal rate)
+
+
+def probe_cameras(indices: range = range(5), measure_s: float = 0.0) -> list[CameraInfo]:
+    """The cameras among ``indices`` that open and deliver a picture, quietly.
+
+    With ``measure_s`` > 0 the frame rate is measured over that long; otherwise it is the driver's."""
+    found = []
+    for index in indices:
+        cap = open_capture(index)
+        try:
+            if not cap.isOpened():
+                continue
+            ok, image = cap.read()
+            if not ok or image is None:
+                continue
+            fps = float(cap.get(cv2.CAP_PROP_FPS) or 0.0)
+            if measure_s > 0:
+                n, t0 = 0, time.monotonic()
+                while time.monotonic() - t0 < measure_s:
+                    if cap.read()[0]:
+                        n += 1
+                elapsed = time.monotonic() - t0
+                fps = n / elapsed if elapsed > 0 else fps
+            found.append(CameraInfo(index, int(image.shape[1]), int(image.shape[0]), round(fps, 1)))
+        finally:
+            cap.release()
+    return found
 
 
 def open_source(spec: str | int | Path) -> FrameSource:

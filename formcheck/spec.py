@@ -16,8 +16,9 @@ from typing import Any
 
 from formcheck import landmarks as lm
 from formcheck.errors import FormcheckError
+from formcheck.resources import exercises_dir
 
-EXERCISES_DIR = Path(__file__).resolve().parent.parent / "exercises"
+EXERCISES_DIR = exercises_dir()
 
 VIEWS = ("side", "front")
 POSTURES = ("lying", "standing")

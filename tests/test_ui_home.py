@@ -15,7 +15,7 @@ def config_dir(tmp_path, monkeypatch):
 
 
 def make_home(qtbot, cameras):
-    home = HomeWindow(open_settings(), lambda: None, probe=lambda: cameras)
+    home = HomeWindow(open_settings(), lambda: None, probe=lambda: cameras, check_system=False)
     qtbot.addWidget(home)
     return home
 

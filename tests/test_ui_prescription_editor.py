@@ -142,7 +142,7 @@ def test_the_home_screen_opens_the_editor(qtbot, tmp_path):
     from ui.home import HomeWindow
     from ui.settings import open_settings
 
-    home = HomeWindow(open_settings(), lambda: None, probe=lambda: [])
+    home = HomeWindow(open_settings(), lambda: None, probe=lambda: [], check_system=False)
     qtbot.addWidget(home)
     home.write_button.click()
     editor = home.editor

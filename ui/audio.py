@@ -154,3 +154,26 @@ class AudioCues:
         if self._tmp is not None:
             self._tmp.cleanup()
             self._tmp = None
+
+
+def speech_check():  # type: ignore[no-untyped-def]
+    """For 'formcheck doctor' and the home screen: can cues be spoken here?"""
+    from formcheck.doctor import Check
+    from ui.commands import quiet_qt_logging
+
+    quiet_qt_logging()
+    try:
+        from PyQt6.QtTextToSpeech import QTextToSpeech
+    except ImportError:
+        return Check(
+            "speech", False, "Qt's speech module is missing; cues are shown and toned only", needed=False
+        )
+    engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
+    if not engines:
+        return Check(
+            "speech",
+            False,
+            "no speech engine; cues are shown and toned only (Linux: install speech-dispatcher, espeak-ng)",
+            needed=False,
+        )
+    return Check("speech", True, f"spoken cues through {', '.join(engines)}")

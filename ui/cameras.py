@@ -4,25 +4,16 @@ from __future__ import annotations
 
 import threading
 
-import cv2
 from PyQt6.QtCore import QObject, pyqtSignal
+
+from formcheck.sources import probe_cameras as probe_camera_info
 
 PROBE_INDICES = range(5)
 
 
 def probe_cameras(indices: range = PROBE_INDICES) -> list[int]:
-    """Camera indices that open and deliver a frame."""
-    found = []
-    for index in indices:
-        cap = cv2.VideoCapture(index)
-        try:
-            if cap.isOpened():
-                ok, _ = cap.read()
-                if ok:
-                    found.append(index)
-        finally:
-            cap.release()
-    return found
+    """Camera indices that open and deliver a frame (quietly: OpenCV's own lines are not shown)."""
+    return [c.index for c in probe_camera_info(indices)]
 
 
 # Probes stay referenced here for the life of the program: the probe thread may emit after the window

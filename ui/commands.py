@@ -56,6 +56,11 @@ def _record_option(p: argparse.ArgumentParser) -> None:
 
 
 def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
+    from formcheck.doctor import register_check
+    from ui.audio import speech_check
+
+    register_check("speech", speech_check)
+
     p = subparsers.add_parser("live", help="coach an exercise live from a webcam (opens the window)")
     p.add_argument("--exercise", "-e", help="exercise name (see 'formcheck exercises')")
     p.add_argument(
@@ -89,6 +94,12 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
         )
         demo.set_defaults(func=cmd_demo_window)
 
+    p = subparsers.add_parser(
+        "install-desktop", help="add formcheck to your desktop's application menu (Linux, no root needed)"
+    )
+    p.add_argument("--remove", action="store_true", help="take the menu entry away again")
+    p.set_defaults(func=cmd_install_desktop)
+
     # No command at all opens the home screen (the core's parser has command=None there).
     parser.set_defaults(command="home", func=lambda args: cmd_home(args, parser))
 
@@ -96,9 +107,11 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
 # --- shared ------------------------------------------------------------------------------------
 
 
-def _quiet_qt_logging() -> None:
+def quiet_qt_logging() -> None:
     # Qt Multimedia and speech report missing audio back-ends at length; formcheck degrades silently.
     rules = "qt.multimedia*=false;qt.speech*=false;qt.qpa.*=false"
+    if rules in os.environ.get("QT_LOGGING_RULES", ""):
+        return
     os.environ["QT_LOGGING_RULES"] = ";".join(filter(None, [os.environ.get("QT_LOGGING_RULES"), rules]))
 
 
@@ -117,7 +130,8 @@ def _install_message_filter() -> None:
 
 
 def make_app():  # type: ignore[no-untyped-def]
-    _quiet_qt_logging()
+    require_qt_libraries()
+    quiet_qt_logging()
     from PyQt6.QtWidgets import QApplication
 
     app = QApplication.instance()
@@ -125,6 +139,12 @@ def make_app():  # type: ignore[no-untyped-def]
         _install_message_filter()
         app = QApplication(sys.argv[:1])
         app.setApplicationName("formcheck")
+        app.setDesktopFileName("formcheck")
+        from PyQt6.QtGui import QIcon
+
+        from ui.desktop import ICON
+
+        app.setWindowIcon(QIcon(str(ICON)))
     return app
 
 
@@ -139,7 +159,7 @@ def estimator_factory(model: str | None):  # type: ignore[no-untyped-def]
     return make
 
 
-def _require_display(what: str) -> None:
+def require_display(what: str) -> None:
     from ui.settings import has_display
 
     if not has_display():
@@ -147,6 +167,17 @@ def _require_display(what: str) -> None:
             f"{NO_DISPLAY} for the {what} window; run it on a desktop, or use 'formcheck analyze VIDEO' "
             "for a text report."
         )
+    require_qt_libraries()
+
+
+def require_qt_libraries() -> None:
+    """Say which system libraries are missing before Qt's X11 plugin aborts the process on them."""
+    from formcheck.doctor import missing_xcb_packages, qt_uses_xcb, xcb_sentence
+
+    if qt_uses_xcb():
+        missing = missing_xcb_packages()
+        if missing:
+            raise FormcheckError(xcb_sentence(missing), exit_code=3)
 
 
 def _load_config(exercise: str, variant: str | None, settings: dict[str, float]) -> Any:
@@ -283,7 +314,7 @@ def cmd_live(args: argparse.Namespace) -> int:
         raise FormcheckError(
             "Say what to exercise: --exercise NAME (see 'formcheck exercises') or --prescription FILE."
         )
-    _require_display("live")
+    require_display("live")
     camera = args.camera
     if camera is None:
         from ui.settings import open_settings
@@ -297,7 +328,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
     config = _load_config(args.exercise, args.variant, parse_settings(args.set))
     _check_video(args.video)
-    _require_display("replay")
+    require_display("replay")
     return run_window(args, config, "replay", args.video, banner=False)
 
 
@@ -312,7 +343,14 @@ def cmd_demo_window(args: argparse.Namespace) -> int:
 
         print(f"{NO_DISPLAY}: showing the text analysis of the sample clip instead of the window.")
         return cmd_demo(args)
-    from formcheck.cli import demo_clip
+    try:
+        require_qt_libraries()
+    except FormcheckError as exc:
+        from formcheck.cli import cmd_demo
+
+        print(f"{exc.message} Showing the text analysis of the sample clip instead.")
+        return cmd_demo(args)
+    from formcheck.resources import demo_clip
 
     if not args.sample and args.exit_after is None:
         from ui.cameras import probe_cameras
@@ -327,6 +365,21 @@ def cmd_demo_window(args: argparse.Namespace) -> int:
     config = _load_config(exercise, variant, settings)
     print(f"No camera found: replaying the bundled sample clip {video.name} ({exercise}, {variant}).")
     return run_window(args, config, "replay", str(video), banner=True)
+
+
+def cmd_install_desktop(args: argparse.Namespace) -> int:
+    from ui import desktop
+
+    if args.remove:
+        gone = desktop.remove()
+        print("Removed " + ", ".join(map(str, gone)) + "." if gone else "There was no formcheck menu entry.")
+        return 0
+    try:
+        entry, icon = desktop.install()
+    except OSError as exc:
+        raise FormcheckError(f"Cannot write the menu entry: {exc.strerror or exc}.") from exc
+    print(f"Added formcheck to the application menu ({entry}, icon {icon}).")
+    return 0
 
 
 def cmd_home(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:

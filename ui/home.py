@@ -27,6 +27,7 @@ from ui.audio import AudioCues
 from ui.cameras import CameraProbe
 from ui.dialogs import SafetyDialog, safety_accepted
 from ui.recording import VIDEO_NOTE, SessionRecording, recovered_notice
+from ui.system_check import SystemCheckPanel
 from ui.worker import EstimatorFactory
 
 STYLE = """
@@ -49,6 +50,7 @@ class HomeWindow(QMainWindow):
         estimator_factory: EstimatorFactory,
         probe: Callable[[], list[int]] | None = None,
         data_dir: str | None = None,
+        check_system: bool = True,
     ) -> None:
         super().__init__()
         self.settings = settings
@@ -129,6 +131,8 @@ class HomeWindow(QMainWindow):
         self.message.setStyleSheet("color: #ffb000;")
         layout.addWidget(self.message)
         layout.addStretch(1)
+        self.system_check = SystemCheckPanel()
+        layout.addWidget(self.system_check)
 
         self.exercise_box.currentIndexChanged.connect(self._exercise_changed)
         last = settings.value("choice/exercise")
@@ -144,7 +148,10 @@ class HomeWindow(QMainWindow):
 
         self.probe = CameraProbe(probe) if probe is not None else CameraProbe()
         self.probe.found.connect(self.cameras_found)
+        self.probe.found.connect(self.system_check.set_cameras)
         self.probe.start()
+        if check_system:
+            self.system_check.start()
         self.resize(1000, 640)
 
     def _exercise_changed(self) -> None:
@@ -308,7 +315,7 @@ class HomeWindow(QMainWindow):
             coach.start_replay(lambda: VideoFileSource(path), Path(path).name)
 
     def start_demo(self) -> None:
-        from formcheck.cli import demo_clip
+        from formcheck.resources import demo_clip
         from formcheck.sources import VideoFileSource
 
         try:

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     os.environ.setdefault("FORMCHECK_CONFIG_DIR", tempfile.mkdtemp(prefix="formcheck-measure-"))
-    from formcheck.cli import demo_clip
+    from formcheck.resources import demo_clip
     from formcheck.sources import VideoFileSource
     from formcheck.spec import load_exercise
     from ui.commands import estimator_factory, make_app

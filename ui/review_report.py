@@ -27,8 +27,7 @@ _APP: list[QApplication] = []  # keeps the application alive for the process
 def ensure_app() -> QApplication:
     app = QApplication.instance()
     if app is None:
-        if not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
-            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # reports draw no window
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")  # reports draw no window: no display needed
         app = QApplication([])
         _APP.append(app)
     return app  # type: ignore[return-value]

@@ -684,7 +684,7 @@ class CoachWindow(QMainWindow):
         self._restart_at(0, paused=False)
 
     def open_sample(self) -> None:
-        from formcheck.cli import demo_clip
+        from formcheck.resources import demo_clip
         from formcheck.spec import load_exercise
 
         try:

@@ -1,6 +1,7 @@
-"""Command-line commands for sessions: list, record, rebuild, report, export, import, review, and
-checking a prescription. Registered by ``formcheck.cli`` through ``register``; Qt is imported only
-when a command that draws (review, html/pdf reports) runs."""
+"""Command-line commands for sessions: list, record, rebuild, report, export, import, and checking a
+prescription. Registered by ``formcheck.cli`` through ``register``. The commands that open windows
+(review, prescription edit) and the drawn report formats (HTML, PDF) are added by ui/ (see
+formcheck/extensions.py)."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.errors import FormcheckError
+from formcheck.extensions import add_group
 
 
-def _data_dir_arg(p: argparse.ArgumentParser) -> None:
+def data_dir_arg(p: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--data-dir",
         metavar="DIR",
@@ -21,7 +23,7 @@ def _data_dir_arg(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+def open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     from formcheck.sessions.storage import SessionStore
 
     store = SessionStore.open(getattr(args, "data_dir", None))
@@ -59,7 +61,7 @@ def record_file(
     """Analyse a video file and record it as a session (what ``analyze --record`` does).
 
     Returns (session id, AnalysisResult)."""
-    from formcheck.cli import analyze_file
+    from formcheck.analyze import analyze_file
     from formcheck.sessions.recorder import Recorder
     from formcheck.spec import load_exercise
 
@@ -108,7 +110,7 @@ def _say(message: str) -> None:
 
 
 def cmd_sessions_list(args: argparse.Namespace) -> int:
-    store = _store(args)
+    store = open_store(args)
     rows = store.list_sessions(patient=args.patient, exercise=args.exercise)
     if args.json:
         print(json.dumps([r.as_json() for r in rows], indent=2))
@@ -161,7 +163,7 @@ def cmd_sessions_record(args: argparse.Namespace) -> int:
     exercise = args.exercise or (
         prescription.exercises[(args.step or 1) - 1].exercise if prescription else ""
     )
-    store = _store(args)
+    store = open_store(args)
     sid, result = record_file(
         store,
         args.video,
@@ -178,12 +180,12 @@ def cmd_sessions_record(args: argparse.Namespace) -> int:
     report = build_report(result)
     json_path = getattr(args, "json", None)
     if json_path:  # 'analyze --record --json PATH'
-        from formcheck.cli import write_json
+        from formcheck.report import write_json
 
         write_json(Path(json_path), report)
     print(format_text(report))
     print(f"\nRecorded as session {sid} in {store.root}.")
-    from formcheck.cli import raise_if_cut_short
+    from formcheck.analyze import raise_if_cut_short
 
     raise_if_cut_short(args.video, result)
     return 0
@@ -214,59 +216,33 @@ def cmd_prescription_check(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_prescription_edit(args: argparse.Namespace) -> int:
-    from ui.commands import _require_display, make_app
-
-    _require_display("prescription editor")
-    _app = make_app()  # kept alive while the dialog runs
-    from ui.prescription_editor import PrescriptionEditor
-
-    editor = PrescriptionEditor(args.file)
-    editor.exec()
-    if editor.saved is not None and editor.path is not None:
-        print(f"Saved {editor.path}: prescription for {editor.saved.patient}.")
-    return 0
-
-
 def cmd_report(args: argparse.Namespace) -> int:
-    from formcheck.sessions.reports import report_csv
+    from formcheck.report import write_text_atomic
+    from formcheck.sessions.reports import WRITERS, report_csv
 
-    store = _store(args)
+    store = open_store(args)
     sid = resolve_session(store, args.session)
     data = store.load(sid)
     fmt = args.format
     out = Path(args.output) if args.output else Path(f"formcheck-{sid}.{fmt}")
     if fmt == "csv":
-        _write_text(out, report_csv(data))
+        write_text_atomic(out, report_csv(data), private=True, hint="choose another path with -o")
     else:
-        try:
-            from ui.review_report import write_html, write_pdf
-        except ImportError as exc:
-            raise FormcheckError(f"HTML and PDF reports need PyQt6, which is not available ({exc}).") from exc
-        (write_pdf if fmt == "pdf" else write_html)(store, data, out)
+        write = WRITERS.get(fmt)
+        if write is None:
+            raise FormcheckError(
+                f"{fmt.upper()} reports are drawn by formcheck's window part, which needs PyQt6; "
+                "it is not installed here (CSV works: --format csv)."
+            )
+        write(store, data, out)
     print(f"Wrote {out}.")
     return 0
-
-
-def _write_text(path: Path, text: str) -> None:
-    import os
-
-    tmp = path.with_name(path.name + ".tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        reason = "the disk is full" if exc.errno == 28 else (exc.strerror or str(exc))
-        raise FormcheckError(f"Cannot write {path}: {reason}; choose another path with -o.") from exc
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from formcheck.sessions.exchange import export_session
 
-    store = _store(args)
+    store = open_store(args)
     sid = resolve_session(store, args.session)
     out = export_session(store, sid, args.output or f"formcheck-{sid}.zip")
     print(f"Exported session {sid} to {out}. It holds health data: share it only with your therapist.")
@@ -276,21 +252,11 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_import(args: argparse.Namespace) -> int:
     from formcheck.sessions.exchange import import_session
 
-    store = _store(args)
+    store = open_store(args)
     sid = import_session(store, args.file, replace=args.replace)
     row = store.get_row(sid)
     print(f"Imported session {sid} ({row.patient}, {row.exercise}, {row.started_at[:10]}).")
     return 0
-
-
-def cmd_review(args: argparse.Namespace) -> int:
-    store = _store(args)
-    sid = resolve_session(store, args.session) if args.session else None
-    try:
-        from ui.review import main as review_main
-    except ImportError as exc:
-        raise FormcheckError(f"The review window needs PyQt6, which is not available ({exc}).") from exc
-    return int(review_main(store, sid, screenshot=args.screenshot, exit_after_s=args.exit_after))
 
 
 def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
@@ -300,7 +266,7 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     q.add_argument("--patient", help="only this patient's sessions")
     q.add_argument("--exercise", "-e", help="only this exercise")
     q.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    _data_dir_arg(q)
+    data_dir_arg(q)
     q.set_defaults(func=cmd_sessions_list)
     q = sub.add_parser("record", help="analyse a video file and record it as a session")
     q.add_argument("video", help="video file (mp4, avi, mov)")
@@ -316,12 +282,12 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     q.add_argument(
         "--keep-video", action="store_true", help="also store the video (off by default: it is private)"
     )
-    _data_dir_arg(q)
+    data_dir_arg(q)
     q.set_defaults(func=cmd_sessions_record)
     q = sub.add_parser(
         "rebuild", help="set a damaged session database aside and rebuild it from the session files"
     )
-    _data_dir_arg(q)
+    data_dir_arg(q)
     q.set_defaults(func=cmd_sessions_rebuild)
 
     p = subparsers.add_parser("prescription", help="check or edit a prescription file")
@@ -329,9 +295,7 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     q = sub.add_parser("check", help="validate a prescription file and show its steps")
     q.add_argument("file", help="prescription file (.toml)")
     q.set_defaults(func=cmd_prescription_check)
-    q = sub.add_parser("edit", help="write or edit a prescription in a window (for the therapist)")
-    q.add_argument("file", nargs="?", help="prescription file (.toml) to edit or create")
-    q.set_defaults(func=cmd_prescription_edit)
+    add_group(parser, "prescription", sub)  # the window adds "edit"
 
     p = subparsers.add_parser("report", help="write a session report (HTML, PDF or CSV)")
     p.add_argument("session", nargs="?", help="session id or a unique prefix (default: the last session)")
@@ -339,26 +303,19 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     p.add_argument(
         "-o", "--output", metavar="PATH", help="where to write it (default: formcheck-SESSION.FORMAT)"
     )
-    _data_dir_arg(p)
+    data_dir_arg(p)
     p.set_defaults(func=cmd_report)
 
     p = subparsers.add_parser("export", help="export a session to a zip file (for your therapist)")
     p.add_argument("session", nargs="?", help="session id or a unique prefix (default: the last session)")
     p.add_argument("-o", "--output", metavar="FILE.zip", help="zip file to write")
-    _data_dir_arg(p)
+    data_dir_arg(p)
     p.set_defaults(func=cmd_export)
 
     p = subparsers.add_parser("import", help="import a session exported with 'formcheck export'")
     p.add_argument("file", help="the .zip file")
     p.add_argument("--replace", action="store_true", help="overwrite a session with the same id")
-    _data_dir_arg(p)
+    data_dir_arg(p)
     p.set_defaults(func=cmd_import)
 
-    p = subparsers.add_parser("review", help="open the review window for recorded sessions")
-    p.add_argument("session", nargs="?", help="session to open first (default: the last one)")
-    p.add_argument(
-        "--screenshot", metavar="PATH", help="save the window as PNG and close (for docs and tests)"
-    )
-    p.add_argument("--exit-after", type=float, metavar="SECONDS", help="close the window after this long")
-    _data_dir_arg(p)
-    p.set_defaults(func=cmd_review)
+

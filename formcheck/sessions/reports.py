@@ -7,6 +7,8 @@ import csv
 import html
 import io
 from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 from formcheck.sessions.analysis import RESULT_WORDS, comparison, fault_words, pain_scores, prescribed_item
 from formcheck.sessions.storage import SessionData
@@ -264,3 +266,12 @@ def progress_table(points: list) -> list[list[str]]:  # list[ProgressPoint]
             ]
         )
     return rows
+
+
+# Report formats that need drawing (HTML with plots, PDF) are provided by the window part (ui/), which
+# registers them here; the core writes CSV itself. fmt -> write(store, data, path).
+WRITERS: dict[str, Callable[[Any, SessionData, Path], None]] = {}
+
+
+def register_writer(fmt: str, write: Callable[[Any, SessionData, Path], None]) -> None:
+    WRITERS[fmt] = write

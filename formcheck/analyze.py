@@ -1,0 +1,92 @@
+"""Analysing one video file from start to end: the pose model on every frame, the exercise checker,
+the report. Shared by ``formcheck analyze``, session recording, ``formcheck eval`` and the demo."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from formcheck import native
+from formcheck.errors import FormcheckError
+
+if TYPE_CHECKING:
+    from formcheck.pipeline import AnalysisResult, Sink
+    from formcheck.sources import FrameSource
+    from formcheck.spec import ExerciseConfig
+
+
+def _progress_printer(name: str):  # type: ignore[no-untyped-def]
+    last = [-1]
+
+    def progress(done: int, total: int | None) -> None:
+        if total:
+            pct = min(100, done * 100 // total)
+            if pct != last[0]:
+                last[0] = pct
+                bar = "#" * (pct // 4)
+                sys.stderr.write(f"\r{name} [{bar:<25}] {pct:3d}% ({done}/{total} frames)")
+                if pct == 100:
+                    sys.stderr.write("\n")
+                sys.stderr.flush()
+
+    return progress
+
+
+def analyze_file(
+    video: str | Path,
+    exercise: str,
+    variant: str | None = None,
+    settings: dict[str, float] | None = None,
+    model: str | None = None,
+    progress: bool = False,
+    *,
+    config: ExerciseConfig | None = None,
+    make_sinks: Callable[[ExerciseConfig, FrameSource], tuple[Sink, ...]] | None = None,
+) -> tuple[dict[str, Any], AnalysisResult]:
+    """Analyze one video file; returns (JSON report, AnalysisResult).
+
+    ``config`` replaces exercise/variant/settings when the caller has resolved it (a prescription);
+    ``make_sinks`` adds observers such as the session recorder once the source is open.
+    """
+    from formcheck.pipeline import run
+    from formcheck.pose import create_estimator
+    from formcheck.report import build_report
+    from formcheck.sources import VideoFileSource
+    from formcheck.spec import load_exercise
+
+    config = config or load_exercise(exercise, variant, settings)
+    source = VideoFileSource(video)
+    with native.quiet_stderr():
+        estimator = create_estimator(model)
+    sinks = make_sinks(config, source) if make_sinks else ()
+    try:
+        result = run(
+            source,
+            estimator,
+            config,
+            sinks=sinks,
+            progress=_progress_printer(source.name) if progress else None,
+        )
+    except BaseException:
+        for sink in sinks:
+            abort = getattr(sink, "abort", None)
+            if abort is not None:
+                abort("The analysis stopped with an error")
+        raise
+    finally:
+        estimator.close()
+    return build_report(result), result
+
+
+def raise_if_cut_short(video: str | Path, result: AnalysisResult) -> None:
+    """After the report is out: say so if the video ended early or the source failed part-way."""
+    if result.truncated:
+        raise FormcheckError(
+            f"{video} ends early (damaged or still being copied); the results cover the "
+            f"{result.frames} frames that could be read.",
+            exit_code=3,
+        )
+    if result.error is not None:
+        raise result.error
