@@ -93,3 +93,20 @@ def test_todays_routine_is_remembered_and_camera_sessions_are_recorded_without_v
     again.video_box.setChecked(True)
     recording, _ = again._recording()
     assert recording.video is True and recording.store.root == tmp_path / "data"
+
+
+def test_home_screen_shows_the_doctor_checks_in_one_line(qtbot):
+    from formcheck.doctor import Check
+    from ui.system_check import SystemCheckPanel
+
+    panel = SystemCheckPanel()
+    qtbot.addWidget(panel)
+    assert panel.text().startswith("Checking")
+    panel._background_done([Check("Python", True, "3.11.7"), Check("display", True, "offscreen display")])
+    panel.set_cameras([])
+    assert panel.text().startswith("Set-up: camera: none found")
+    assert "MISSING  camera" in panel.toolTip() and "ok       Python: 3.11.7" in panel.toolTip()
+    assert "speech" in panel.toolTip()  # the window's own check is in the same list
+    panel.set_cameras([0, 2])
+    assert panel.text().startswith("Set-up checked: everything formcheck needs is here")
+    assert "camera 0 and 1 more" in panel.toolTip()

@@ -11,7 +11,7 @@ from PyQt6.QtGui import QImage
 
 from formcheck.sources import VideoFileSource
 from formcheck.spec import load_exercise
-from ui.commands import estimator_factory
+from ui.qt_app import estimator_factory
 from ui.settings import open_settings
 from ui.window import CoachWindow
 

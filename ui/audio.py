@@ -159,7 +159,7 @@ class AudioCues:
 def speech_check():  # type: ignore[no-untyped-def]
     """For 'formcheck doctor' and the home screen: can cues be spoken here?"""
     from formcheck.doctor import Check
-    from ui.commands import quiet_qt_logging
+    from ui.qt_app import quiet_qt_logging
 
     quiet_qt_logging()
     try:

@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     from formcheck.resources import demo_clip
     from formcheck.sources import VideoFileSource
     from formcheck.spec import load_exercise
-    from ui.commands import estimator_factory, make_app
+    from ui.qt_app import estimator_factory, make_app
 
     if args.video:
         if not args.exercise:

@@ -469,7 +469,7 @@ def main(
 ) -> int:
     if screenshot and not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY"):
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from ui.commands import make_app
+    from ui.qt_app import make_app
 
     app = make_app()
     window = ReviewWindow(store)

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
 
-    from ui.commands import estimator_factory, make_app
+    from ui.qt_app import estimator_factory, make_app
 
     app = make_app()
     from PyQt6.QtCore import QTimer

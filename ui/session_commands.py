@@ -28,7 +28,7 @@ def _write_pdf(store: Any, data: Any, path: Path) -> None:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from ui.commands import require_display
+    from ui.qt_app import require_display
 
     store = open_store(args)
     sid = resolve_session(store, args.session) if args.session else None
@@ -40,7 +40,7 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_prescription_edit(args: argparse.Namespace) -> int:
-    from ui.commands import make_app, require_display
+    from ui.qt_app import make_app, require_display
 
     require_display("prescription editor")
     _app = make_app()  # kept alive while the dialog runs

@@ -11,7 +11,8 @@ import threading
 from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtWidgets import QLabel
 
-from formcheck.doctor import Check, run_checks, run_extra_checks
+from formcheck.doctor import Check, run_checks
+from ui.audio import speech_check
 
 # Kept alive for the life of the program (the thread may finish after the window closed; see cameras.py).
 _RUNS: list[SystemCheckRun] = []
@@ -45,7 +46,7 @@ class SystemCheckPanel(QLabel):
         self.checks: list[Check] = []
         self._background: list[Check] | None = None
         self._camera: Check | None = None
-        self._extras = run_extra_checks()  # speech: Qt objects, so on this thread
+        self._extras = [speech_check()]  # Qt objects, so on this thread
 
     def start(self) -> None:
         self._run = SystemCheckRun()
