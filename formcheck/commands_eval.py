@@ -25,6 +25,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     folder = Path(args.dir) if args.dir else samples_dir()
     files = truth_files(folder)
+    routines = truth_files(folder, routines=True)
     if args.only:
         files = [f for f in files if any(o in f.name for o in args.only)]
         if not files:
@@ -42,6 +43,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     print(format_table(scores))
     print()
     print(format_summary(summaries))
+    if routines and not args.only:
+        print(
+            f"\n{len(routines)} routine clip(s) of several exercises are not scored yet: that needs exercise "
+            "recognition in 'formcheck analyze' (issue 9)."
+        )
     if args.json:
         write_json(
             Path(args.json),

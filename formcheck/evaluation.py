@@ -142,13 +142,22 @@ def score_clip(truth: dict[str, Any], report: dict[str, Any], view: str) -> Clip
     )
 
 
-def truth_files(directory: Path) -> list[Path]:
+def truth_files(directory: Path, routines: bool = False) -> list[Path]:
+    """The clips of one exercise each (``routines=False``) or the routine clips, whose truth is a list of
+    ``segments`` (several exercises in one recording, scored by exercise recognition)."""
     if not directory.is_dir():
         raise FormcheckError(f"{directory} is not a folder of sample clips.")
     files = sorted(directory.glob("*.truth.json"))
     if not files:
         raise FormcheckError(f"No *.truth.json files in {directory}: nothing to evaluate.")
-    return files
+    return [f for f in files if _is_routine(f) == routines]
+
+
+def _is_routine(path: Path) -> bool:
+    try:
+        return "segments" in json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False  # load_truth says what is wrong with it
 
 
 def load_truth(path: Path) -> dict[str, Any]:

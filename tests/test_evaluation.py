@@ -154,3 +154,14 @@ def test_summary_table_shows_each_exercise_and_the_total():
     side = next(line for line in lines if line.startswith("side_bend"))
     assert "1/2" in side and "50%" in side and "0.20/0.30 s" in side and "2.3/4.0°" in side
     assert "0.60/1.00" in side
+
+
+def test_routine_clips_are_kept_apart_from_single_exercise_clips(tmp_path):
+    import json
+
+    from formcheck.evaluation import truth_files
+
+    (tmp_path / "one.truth.json").write_text(json.dumps({"exercise": "side_bend", "reps": []}))
+    (tmp_path / "routine.truth.json").write_text(json.dumps({"exercise": None, "segments": []}))
+    assert [f.name for f in truth_files(tmp_path)] == ["one.truth.json"]
+    assert [f.name for f in truth_files(tmp_path, routines=True)] == ["routine.truth.json"]
