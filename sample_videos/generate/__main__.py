@@ -9,6 +9,8 @@ import time
 import tomllib
 
 from .render import render_clip, write_truth
+from .routine import is_routine, render_routine
+from .routine import write_truth as write_routine_truth
 
 HERE = pathlib.Path(__file__).resolve().parent
 
@@ -16,6 +18,13 @@ HERE = pathlib.Path(__file__).resolve().parent
 def load_clips(path: pathlib.Path = HERE / "clips.toml") -> list[dict]:
     with open(path, "rb") as f:
         return tomllib.load(f)["clip"]
+
+
+def _reps(doc: dict) -> str:
+    if "segments" in doc:
+        counts = ", ".join(f"{s['exercise']}/{s['variant']} {len(s['reps'])}" for s in doc["segments"])
+        return f"{len(doc['segments'])} segments ({counts or 'none'}), {len(doc['other'])} other spans"
+    return f"{len(doc['reps'])} reps"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,16 +49,15 @@ def main(argv: list[str] | None = None) -> int:
         clips = [c for c in clips if c["name"] in args.only]
     if args.truth_only:
         for clip in clips:
-            doc = write_truth(clip, args.out)
-            print(f"{clip['name']}: truth rewritten, {len(doc['reps'])} reps", flush=True)
+            doc = (write_routine_truth if is_routine(clip) else write_truth)(clip, args.out)
+            print(f"{clip['name']}: truth rewritten, {_reps(doc)}", flush=True)
         return 0
     for clip in clips:
         t0 = time.time()
-        doc = render_clip(clip, args.out, args.max_frames)
+        doc = (render_routine if is_routine(clip) else render_clip)(clip, args.out, args.max_frames)
         size = (args.out / f"{clip['name']}.mp4").stat().st_size / 1e6
         print(
-            f"{clip['name']}: {doc['frames']} frames, {len(doc['reps'])} reps, "
-            f"{size:.2f} MB, {time.time() - t0:.0f} s",
+            f"{clip['name']}: {doc['frames']} frames, {_reps(doc)}, {size:.2f} MB, {time.time() - t0:.0f} s",
             flush=True,
         )
     return 0

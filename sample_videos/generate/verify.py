@@ -115,7 +115,19 @@ def main(argv: list[str] | None = None) -> int:
             continue
         doc = json.loads(tpath.read_text())
         measured, found = track(args.dir / f"{name}.mp4")
-        r = compare(doc, measured, found)
+        if "segments" in doc:
+            # A routine: the whole recording's detection rate, then each exercise segment on its own span.
+            r = {"clip": name, "frames": len(found), "detected_pct": 100 * float(found.mean())}
+            for k, seg in enumerate(doc["segments"]):
+                a, n = int(round(seg["start_s"] * doc["fps"])), len(seg["per_frame"]["t_s"])
+                sub = {"clip": f"{name}#{k + 1}", "exercise": seg["exercise"], "fps": doc["fps"], "frames": n}
+                sub["per_frame"] = seg["per_frame"]
+                part = compare(sub, {m: v[a : a + n] for m, v in measured.items()}, found[a : a + n])
+                for key, v in part.items():
+                    if key not in ("clip", "frames"):
+                        r[f"{k + 1}:{key}"] = v if key != "detected_pct" else f"{v:.0f}%"
+        else:
+            r = compare(doc, measured, found)
         results.append(r)
         parts = [
             f"{k}: {v[0]:.1f}/{v[1]:.1f}" if isinstance(v, tuple) else f"{k}: {v}"
