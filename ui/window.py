@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PyQt6.QtCore import QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QSettings, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -19,7 +19,6 @@ from PyQt6.QtWidgets import (
     QMainWindow,
     QPushButton,
     QSizePolicy,
-    QSlider,
     QVBoxLayout,
     QWidget,
 )
@@ -34,9 +33,11 @@ from formcheck.spec import ExerciseConfig
 from ui.audio import AudioCues
 from ui.cameras import probe_cameras
 from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
-from ui.recording import SessionRecording, new_routine_id
+from ui.recording import SessionRecording
 from ui.routine_panel import RoutinePanel
 from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
+from ui.window_replay import ReplayControls, no_focus
+from ui.window_routine import RoutineSteps
 from ui.worker import (
     SPEEDS,
     DeferredCloseSink,
@@ -45,7 +46,6 @@ from ui.worker import (
     PipelineWorker,
     ReplayControl,
     SourceFactory,
-    speed_label,
 )
 
 SEEK_STEP_S = 5.0
@@ -75,7 +75,6 @@ SHORTCUT_HELP = (
     "R restart · O open video · Q quit"
 )
 LIVE_HELP = "Space pain stop · E done · M sound · F full screen · R try again · Q quit"
-ROUTINE_HELP = "Space pain stop · N skip · M sound · F full screen · R try again · Q quit"
 ROUTINE_TICK_MS = 200
 
 
@@ -84,13 +83,7 @@ def fmt_time(t_s: float) -> str:
     return f"{t // 60}:{t % 60:02d}"
 
 
-def _no_focus(*widgets: QWidget) -> None:
-    # Space is the pain stop: no button may swallow it by having keyboard focus.
-    for w in widgets:
-        w.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-
-
-class CoachWindow(QMainWindow):
+class CoachWindow(ReplayControls, RoutineSteps, QMainWindow):
     """One exercise, live from a camera or replayed from a file.
 
     ``run_finished(result)`` is emitted when a run ends for good (not when a seek restarts it).
@@ -268,40 +261,8 @@ class CoachWindow(QMainWindow):
         note = QLabel("An exercise aid, not a diagnosis.")
         note.setStyleSheet("font-size: 15px; color: #aaa;")
         layout.addWidget(note)
-        _no_focus(self.pain_button, self.end_button, self.routine_panel.skip_button)
+        no_focus(self.pain_button, self.end_button, self.routine_panel.skip_button)
         return panel
-
-    def _build_replay_bar(self) -> QWidget:
-        bar = QWidget()
-        layout = QHBoxLayout(bar)
-        layout.setContentsMargins(0, 6, 0, 0)
-        self.play_button = QPushButton("❚❚ [P]")
-        self.play_button.clicked.connect(self.toggle_pause)
-        back = QPushButton("◀| [,]")
-        back.clicked.connect(self.step_back)
-        forward = QPushButton("|▶ [.]")
-        forward.clicked.connect(self.step)
-        self.slider = QSlider(Qt.Orientation.Horizontal)
-        self.slider.setMinimumWidth(220)
-        self.slider.sliderReleased.connect(lambda: self.seek(self.slider.value()))
-        self.slider.actionTriggered.connect(self._slider_action)
-        self.time_label = QLabel("0:00 / 0:00")
-        self.time_label.setStyleSheet("font-size: 20px;")
-        self.speed_box = QComboBox()
-        for speed in SPEEDS:
-            self.speed_box.addItem(speed_label(speed), speed)
-        self.speed_box.setCurrentIndex(SPEEDS.index(1.0))
-        self.speed_box.currentIndexChanged.connect(lambda i: self.set_speed(SPEEDS[i]))
-        for w in (self.play_button, back, forward):
-            layout.addWidget(w)
-        layout.addWidget(self.slider, 1)
-        layout.addWidget(self.time_label)
-        speed_title = QLabel("speed [ ]")
-        speed_title.setStyleSheet("font-size: 20px;")
-        layout.addWidget(speed_title)
-        layout.addWidget(self.speed_box)
-        _no_focus(self.play_button, back, forward, self.slider, self.speed_box)
-        return bar
 
     def _build_problem_frame(self) -> QFrame:
         frame = QFrame()
@@ -331,9 +292,7 @@ class CoachWindow(QMainWindow):
                 line.addWidget(w)
             line.addStretch(1)
             layout.addLayout(line)
-        _no_focus(
-            self.retry_button, self.camera_box, self.camera_button, self.sample_button, self.file_button
-        )
+        no_focus(self.retry_button, self.camera_box, self.camera_button, self.sample_button, self.file_button)
         frame.hide()
         return frame
 
@@ -708,80 +667,6 @@ class CoachWindow(QMainWindow):
         if path:
             self.open_video(path)
 
-    # --- controls ------------------------------------------------------------------------------
-
-    def restart(self) -> None:
-        if self._source_factory is None or self.pain_dialog is not None:
-            return
-        if self.mode == "live" and self._worker is not None and self._worker.is_running():
-            return  # already running
-        if self.routine is not None and self.routine.state != "exercise":
-            return  # the routine moves on by itself (rest, Skip), and ends after a pain stop
-        self._pain_t_s = None
-        self._paused = False
-        self._restart_at(0, paused=False, discard_old=self.mode == "replay")
-
-    def toggle_pause(self) -> None:
-        if self.mode != "replay" or self._worker is None:
-            return
-        if self.ended:
-            self.restart()
-            return
-        self._paused = not self._paused
-        self._worker.control.set_paused(self._paused)
-        self.play_button.setText("▶ [P]" if self._paused else "❚❚ [P]")
-        self.video.set_overlay("Paused" if self._paused else None)
-
-    def set_speed(self, speed: float | None) -> None:
-        self.speed = speed
-        if self._worker is not None and self.mode == "replay":
-            self._worker.control.set_speed(speed)
-        if self.speed_box.currentData() != speed:
-            self.speed_box.blockSignals(True)
-            self.speed_box.setCurrentIndex(SPEEDS.index(speed))
-            self.speed_box.blockSignals(False)
-        self.settings.setValue("replay/speed", speed_label(speed))
-
-    def change_speed(self, direction: int) -> None:
-        if self.mode != "replay":
-            return
-        i = SPEEDS.index(self.speed) + direction
-        self.set_speed(SPEEDS[max(0, min(len(SPEEDS) - 1, i))])
-
-    def step(self) -> None:
-        """One frame forward (pauses first)."""
-        if self.mode != "replay" or self._worker is None or self.ended:
-            return
-        if not self._paused:
-            self.toggle_pause()
-        self._worker.control.step()
-
-    def step_back(self) -> None:
-        if self.mode != "replay":
-            return
-        self._paused = True
-        self.play_button.setText("▶ [P]")
-        self.seek(max(0, self.position - 1))
-
-    def seek_by(self, seconds: float) -> None:
-        self.seek(self.position + int(round(seconds * self.fps)))
-
-    def seek(self, index: int) -> None:
-        """Jump to a frame: the pipeline restarts from the start and fast-forwards, because the
-        checker's state (baseline, phase, hold) depends on everything before it."""
-        if self.mode != "replay" or self._source_factory is None or self.pain_dialog is not None:
-            return
-        last = (self.frame_count or index + 1) - 1
-        index = max(0, min(last, index))
-        self._restart_at(index, paused=self._paused, discard_old=True)
-
-    def _slider_action(self, action: int) -> None:
-        if action in (
-            QSlider.SliderAction.SliderPageStepAdd.value,
-            QSlider.SliderAction.SliderPageStepSub.value,
-        ):
-            QTimer.singleShot(0, lambda: self.seek(self.slider.value()))
-
     def toggle_mute(self) -> None:
         self.audio.toggle_mute()
         self.settings.setValue("audio/muted", self.audio.muted)
@@ -864,154 +749,6 @@ class CoachWindow(QMainWindow):
             self._ask_pain("after", answered)
         else:
             answered(None)
-
-    # --- a routine from a prescription ---------------------------------------------------------
-
-    def start_routine(self, routine: Routine, source_factory: SourceFactory, name: str) -> None:
-        """Walk through a prescription live: pain before, each set as its own run and session, rests,
-        pain after. The routine (``formcheck.sessions.routine``) decides; the window shows and records."""
-        self.routine = routine
-        self._routine_id = new_routine_id()
-        self.mode = "live"
-        self.speed = None
-        self._source_factory = source_factory
-        self.source_name = name
-        self.replay_bar.hide()
-        self.end_button.hide()
-        self.keys_label.setText(ROUTINE_HELP)
-        self.routine_panel.show()
-        self._routine_timer.start()
-        self._routine_advance()
-
-    def _routine_holds_sinks(self) -> bool:
-        # A finished set's recorder stays open through the rest (and the pain-after question), so a
-        # pain stop or score given then is recorded with that set.
-        return self.routine is not None and self.routine.state in ("rest", "pain_after", "stopped")
-
-    def _routine_advance(self) -> None:
-        """Do what the routine's state asks for now."""
-        routine = self.routine
-        if routine is None:
-            return
-        state = routine.state
-        if state == "pain_before":
-            self._refresh_routine_panel()
-            if self.ask_pain:
-                self.video.set_overlay("Before you start: how much pain do you have now?")
-                self._ask_pain("before", self._routine_pain_before)
-            else:
-                self._routine_pain_before(self.preset_pain_before)
-        elif state == "exercise":
-            step = routine.current
-            assert step is not None
-            if self._step_started != step.number:
-                self._start_step_run(step)
-            self._refresh_routine_panel()
-        elif state == "rest":
-            self._refresh_routine_panel()
-        elif state == "pain_after":
-            self._refresh_routine_panel()
-            if self.ask_pain:
-                self.video.set_overlay("All sets done. How much pain do you have now?")
-                self._ask_pain("after", self._routine_pain_after)
-            else:
-                self._routine_pain_after(None)
-        else:  # done (after a pain stop too)
-            self._routine_timer.stop()
-            self._pending = None
-            if self._worker is not None:
-                self._worker.stop()
-                self._worker.wait(5.0)
-            self._close_run_sinks()
-            self._refresh_routine_panel()
-            self.video.set_overlay(routine.message)
-
-    def _routine_pain_before(self, score: int | None) -> None:
-        assert self.routine is not None
-        self._note_pain_before(score)
-        if score is None:
-            self.routine.skip()
-        else:
-            self.routine.set_pain_before(score)
-        self._routine_advance()
-
-    def _routine_pain_after(self, score: int | None) -> None:
-        assert self.routine is not None
-        if score is None:
-            if self._worker is not None:
-                self._worker.wait(5.0)
-            self.routine.skip()
-        else:
-            self.pain_scores["after"] = score
-            t_s = self.last_state.t_s if self.last_state is not None else 0.0
-            self._send_to_run(PainScore(t_s, "after", score))  # to the last set's session
-            self.routine.set_pain_after(score)
-        self._routine_advance()
-
-    def _start_step_run(self, step: Step) -> None:
-        self._step_started = step.number
-        self._apply_config(step.config)
-        self.counters.set_target(step.reps_target)
-        self.counters.set_counts(dict.fromkeys(step.sides, 0), 0)
-        self.asymmetry.set_summary({}, None)
-        self._earlier_reps = []
-        self.routine_note = None
-        self._pain_t_s = None
-        self._paused = False
-        self._restart_at(0, paused=False)
-
-    def _feed_routine(
-        self, worker: PipelineWorker, events: Sequence[Event]
-    ) -> tuple[dict[str, int], int] | None:
-        """Give the routine this step's events; returns the counts to show (None: no routine)."""
-        routine = self.routine
-        if routine is None:
-            return None
-        if routine.state == "exercise" and getattr(worker, "step_number", None) == routine.index:
-            for event in events:
-                note = routine.on_event(event)
-                if note and note != routine.message:
-                    self.routine_note = note
-                if routine.state != "exercise":  # the set is done
-                    worker.stop()
-                    QTimer.singleShot(0, self._routine_advance)
-                    break
-            self._refresh_routine_panel()
-        result = routine.results[-1] if routine.results else None
-        if result is None:
-            return None
-        return dict(result.counted), sum(r.result == "good" for r in result.reps)
-
-    def _routine_tick(self) -> None:
-        routine = self.routine
-        if routine is None or routine.state != "rest":
-            return
-        if routine.tick():
-            self._routine_advance()
-        else:
-            self._refresh_routine_panel()
-
-    def skip_step(self) -> None:
-        """Skip (N): end the rest now, or move past this set when it cannot be finished."""
-        routine = self.routine
-        if routine is None or self.pain_dialog is not None or routine.state not in ("exercise", "rest"):
-            return
-        was = routine.state
-        routine.skip()
-        if was == "exercise" and self._worker is not None:
-            self._worker.stop()
-        self._routine_advance()
-
-    def _refresh_routine_panel(self) -> None:
-        routine = self.routine
-        if routine is None:
-            return
-        self.routine_panel.show_routine(routine, self.routine_note)
-        if routine.state == "rest":
-            if self.video.update_shown is not None:  # no stale skeleton, cue or hold ring while resting
-                self.video.update_shown = None
-                self.video.update()
-            self.video.set_overlay(f"Rest {routine.rest_remaining_s():.0f} s\nN: skip the rest")
 
     # --- pain stop -----------------------------------------------------------------------------
 
