@@ -79,8 +79,11 @@ def supine(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     xy[lm.LEFT_EAR] = shoulder + np.array([-32.0, -8.0]) + rise
     xy[lm.RIGHT_EAR] = shoulder + far + np.array([-32.0, -8.0]) + rise
     xy[lm.NOSE] = shoulder + np.array([-45.0, -22.0]) + rise
+    ears = xy[[lm.LEFT_EAR, lm.RIGHT_EAR]].copy()
     for i in range(1, 11):
         xy[i] = xy[lm.NOSE] + np.array([3.0, 2.0])
+    if a.get("ears", 0.0) > 0.5:  # ears where a tracker puts them, behind the face (not at the nose)
+        xy[[lm.LEFT_EAR, lm.RIGHT_EAR]] = ears
     for i in (17, 19, 21):
         xy[i] = xy[lm.LEFT_WRIST]
     for i in (18, 20, 22):
@@ -106,6 +109,9 @@ def prone(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
         xy[s_i], xy[h_i], xy[k_i], xy[a_i] = shoulder + off, h, knee, ankle
         xy[e_i] = shoulder + off + 50 * _dir(180.0 - e * 0.5)
         xy[w_i] = shoulder + off + 100 * _dir(180.0 - e * 0.3)
+        if a.get("hands_planted", 0.0) > 0.5:  # a press-up: hands stay on the floor beside the chest
+            xy[w_i] = hip + off + np.array([-TORSO - 15.0, 5.0])
+            xy[e_i] = (shoulder + xy[w_i]) / 2 + off + np.array([12.0, 0.0])
         xy[he_i] = ankle + _rot([6.0, -8.0], legs)
         xy[fi_i] = ankle + _rot([10.0, 10.0], legs)
         if side == "right":
@@ -116,6 +122,8 @@ def prone(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     xy[lm.NOSE] = ear + 18 * _dir(head_dir + 60)
     for i in range(1, 11):
         xy[i] = xy[lm.NOSE]
+    if a.get("ears", 0.0) > 0.5:  # ears where a tracker puts them, behind the face (not at the nose)
+        xy[lm.LEFT_EAR], xy[lm.RIGHT_EAR] = ear, ear + far
     for i in (17, 19, 21):
         xy[i] = xy[lm.LEFT_WRIST]
     for i in (18, 20, 22):
@@ -171,12 +179,60 @@ def standing(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return xy, vis, depth
 
 
-POSES = {"supine": supine, "prone": prone, "standing": standing}
+ARM, FOREARM = 75.0, 70.0
+
+
+def side_body(a: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
+    """Any body seen from its left side, built up from the near ankle: standing, sitting, squatting,
+    walking, on all fours. Segment directions are screen degrees counter-clockwise from +x (the
+    person faces +x when ``face`` is 0): ``thigh``/``shank`` run hip -> knee -> ankle (``l_``/``r_``
+    per leg, default straight down), ``torso`` hip -> shoulder (90: upright), ``arm``/``fore``
+    shoulder -> elbow -> wrist, ``face`` ear -> nose, ``foot`` heel -> toe. ``dx`` moves the body."""
+    xy = np.zeros((lm.COUNT, 2))
+    vis = np.full(lm.COUNT, 0.95)
+    far = np.array([4.0, -3.0])
+    ankle = np.array([a.get("ankle_x", 320.0) + a.get("dx", 0.0), a.get("ankle_y", 440.0)])
+    l_thigh, l_shank = a.get("l_thigh", a.get("thigh", -90.0)), a.get("l_shank", a.get("shank", -90.0))
+    r_thigh, r_shank = a.get("r_thigh", a.get("thigh", -90.0)), a.get("r_shank", a.get("shank", -90.0))
+    knee = ankle - SHANK * _dir(l_shank)
+    hip = knee - THIGH * _dir(l_thigh)
+    shoulder = hip + TORSO * _dir(a.get("torso", 90.0))
+    for side, off, thigh, shank in (
+        ("left", np.zeros(2), l_thigh, l_shank),
+        ("right", far, r_thigh, r_shank),
+    ):
+        idx = {"left": (11, 13, 15, 23, 25, 27, 29, 31), "right": (12, 14, 16, 24, 26, 28, 30, 32)}[side]
+        s_i, e_i, w_i, h_i, k_i, a_i, he_i, fi_i = idx
+        h = hip + off
+        k = h + THIGH * _dir(thigh)
+        an = k + SHANK * _dir(shank)
+        xy[s_i], xy[h_i], xy[k_i], xy[a_i] = shoulder + off, h, k, an
+        xy[e_i] = shoulder + off + ARM * _dir(a.get("arm", -90.0))
+        xy[w_i] = xy[e_i] + FOREARM * _dir(a.get("fore", -90.0))
+        foot = a.get("foot", 0.0)
+        xy[he_i] = an + 10 * _dir(foot + 180.0)
+        xy[fi_i] = an + 22 * _dir(foot)
+        if side == "right":
+            vis[list(idx)] = 0.85
+    ear = shoulder + 40 * _dir(a.get("torso", 90.0))
+    xy[lm.NOSE] = ear + 16 * _dir(a.get("face", 0.0))
+    for i in range(1, 11):
+        xy[i] = xy[lm.NOSE]
+    xy[lm.LEFT_EAR], xy[lm.RIGHT_EAR] = ear, ear + far
+    for i in (17, 19, 21):
+        xy[i] = xy[lm.LEFT_WRIST]
+    for i in (18, 20, 22):
+        xy[i] = xy[lm.RIGHT_WRIST]
+    return xy, vis
+
+
+POSES = {"supine": supine, "prone": prone, "standing": standing, "side": side_body}
 
 DEFAULTS = {
     "supine": {"left_flex": 0.0, "right_flex": 0.0},
     "prone": {"elev": 0.0},
     "standing": {"tilt": 0.0},
+    "side": {},
 }
 
 
@@ -254,3 +310,96 @@ def run_script(script: Script, exercise: str, variant: str | None = None, **over
     updates = [pipeline.step(f) for f in frames(script)]
     pipeline.finish(script.duration_s)
     return pipeline.checker, updates
+
+
+# --- whole recordings: postures one after another, the other side near the camera ----------------
+
+_PAIRS = [(1, 4), (2, 5), (3, 6), (7, 8), (9, 10)] + [(i, i + 1) for i in range(11, 33, 2)]
+
+
+def swap_sides(poses: Sequence[PoseFrame]) -> list[PoseFrame]:
+    """The same movements seen from the person's other side: left and right landmarks trade places
+    (and visibilities), as when the person lies the other way round or turns to face the other way."""
+    order = list(range(lm.COUNT))
+    for a, b in _PAIRS:
+        order[a], order[b] = b, a
+    return [
+        PoseFrame(
+            p.index,
+            p.t_s,
+            p.width_px,
+            p.height_px,
+            p.xy_px[order],
+            p.visibility[order],
+            p.depth[order],
+            person_found=p.person_found,
+            other_people=p.other_people,
+        )  # fmt: skip
+        for p in poses
+    ]
+
+
+@dataclass
+class Morph:
+    """A continuous move from the previous part's last pose to the next part's first (rolling over,
+    getting up): every landmark travels in a straight line, eased, and the body bulges ``bulge_px``
+    up on the way (rolling over lifts the hips and shoulders off their line)."""
+
+    duration_s: float
+    bulge_px: float = 60.0
+
+
+@dataclass
+class Gap:
+    """Nobody in the picture for a while (the camera being moved)."""
+
+    duration_s: float
+
+
+def sequence(*parts: Script | list[PoseFrame] | Morph | Gap, fps: float = 30.0) -> list[PoseFrame]:
+    """One recording from scripts (or ready poses), morphs and gaps, on one continuous clock."""
+    chunks: list[list[PoseFrame]] = [
+        frames(p) if isinstance(p, Script) else p for p in parts if isinstance(p, (Script, list))
+    ]
+    out: list[PoseFrame] = []
+    k = 0
+    for part in parts:
+        if isinstance(part, (Script, list)):
+            poses = chunks[k]
+            k += 1
+        elif isinstance(part, Gap):
+            poses = [PoseFrame.empty(0, 0.0, W, H) for _ in range(int(round(part.duration_s * fps)))]
+        else:
+            a, b = out[-1], chunks[k][0]
+            n = int(round(part.duration_s * fps))
+            poses = []
+            for i in range(1, n + 1):
+                u = (1 - math.cos(math.pi * i / (n + 1))) / 2
+                bulge = np.array([0.0, -part.bulge_px * (1 - abs(2 * i / (n + 1) - 1))])
+                poses.append(
+                    PoseFrame(
+                        0,
+                        0.0,
+                        W,
+                        H,
+                        a.xy_px + u * (b.xy_px - a.xy_px) + bulge,
+                        np.minimum(a.visibility, b.visibility),
+                        a.depth + u * (b.depth - a.depth),
+                    )  # fmt: skip
+                )
+        for p in poses:
+            i = len(out)
+            out.append(
+                PoseFrame(
+                    i,
+                    i / fps,
+                    p.width_px,
+                    p.height_px,
+                    p.xy_px,
+                    p.visibility,
+                    p.depth,
+                    person_found=p.person_found,
+                    other_people=p.other_people,
+                )  # fmt: skip
+            )
+    return out
