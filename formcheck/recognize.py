@@ -129,9 +129,6 @@ class Reading:
     torso_px: float
     hip: _Pt
     shoulder: _Pt
-    anchor: (
-        _Pt  # a second point that stays put in this position's exercise (ankles; shoulders lying on the back)
-    )
     xy: list[list[float]]
     seen: list[bool]
     vis: list[float]
@@ -223,8 +220,7 @@ def read_pose(xy_px: np.ndarray, visibility: np.ndarray) -> Reading | None:
     def reading(
         posture: str, view: str | None, start: bool, detail: str = "", hands: str | None = None
     ) -> Reading:
-        anchor = s if posture == "supine" else (feet or s)
-        return Reading(posture, view, start, detail, hands, length, h, s, anchor, xy, seen, vis)
+        return Reading(posture, view, start, detail, hands, length, h, s, xy, seen, vis)
 
     # Standing: trunk upright over long, vertical legs.
     if from_up < 40 and ankle is not None and legs_from_down < 30 and leg_len > 1.0:
@@ -303,10 +299,21 @@ def _trunk_turn_deg(base: Reading, now: Reading) -> float:
     return _angle_deg(_sub(base.shoulder, base.hip), (0.0, 0.0), _sub(now.shoulder, now.hip))
 
 
+_ANCHORS = {"supine": (11, 12), "prone": (25, 26, 27, 28), "standing": (25, 26, 27, 28)}
+
+
 def _anchor_distance(base: Reading, now: Reading) -> float:
-    """How far (base torso lengths) the hips and the position's anchor moved from the start."""
-    d = max(_norm(_sub(now.hip, base.hip)), _norm(_sub(now.anchor, base.anchor)))
-    return d / base.torso_px
+    """How far (base torso lengths) the body moved from the start: the hips, and the landmarks that stay
+    put in this position's exercise (the shoulders lying on the back, the legs otherwise), each compared
+    with itself where both readings see it (feet past the picture's edge come and go)."""
+    moved = [
+        math.hypot(now.xy[i][0] - base.xy[i][0], now.xy[i][1] - base.xy[i][1])
+        for i in _ANCHORS.get(base.posture, (11, 12))
+        if base.seen[i] and now.seen[i]
+    ]
+    moved.sort()
+    anchor = moved[len(moved) // 2] if moved else _norm(_sub(now.shoulder, base.shoulder))
+    return max(_norm(_sub(now.hip, base.hip)), anchor) / base.torso_px
 
 
 # --- what moves within an episode ----------------------------------------------------------------
@@ -640,8 +647,8 @@ class LiveRecogniser:
                 self._open(r, start_s, t)
                 return True
             return False
-        if same and dist <= MOVED_TORSOS:
-            cur.last_still_s = t
+        if same and (dist <= MOVED_TORSOS or base.posture in ("supine", "prone")):
+            cur.last_still_s = t  # (nobody walks lying down: a lying body far off is the tracker drifting)
             return False
         new_start = r.start and (
             (r.posture in EXERCISE_OF_POSTURE and (dist > ANCHOR_TORSOS or _trunk_turn_deg(base, r) < 15))
