@@ -38,13 +38,21 @@ STILL_WINDOW_S = 1.0  # a still moment: the body quiet for this long ...
 STILL_FRAC = 0.08  # ... its core landmarks (smoothed) within this many torso lengths (2nd largest of 8)
 SMOOTH_TAU_S = 0.1  # light smoothing against the tracker's jitter before stillness is judged
 CLASSIFY_EVERY_S = 0.1  # how often the body is tested for stillness (and read when still)
+REBASE_DEG = {
+    "supine": 20.0,
+    "prone": 8.0,
+    "standing": 8.0,
+    "sitting": 90.0,
+    "all_fours": 90.0,
+    "unknown": 90.0,
+}
 PROCESS_HZ = 15.0  # frames looked at per second (every 2nd at 30 fps, every 4th at 60)
 GAP_S = 0.75  # no person for this long: the picture may have changed
 JUMP_TORSOS = 0.8  # the hips jumping this far in one frame: a moved camera (or chaos)
 JUMP_SCALE = 1.4  # the torso changing length by this factor in one frame: the same
 ANCHOR_TORSOS = 0.45  # a still body whose anchor points are this close to the start is still in it
 MOVED_TORSOS = 0.9  # ... and this far away in the same posture has moved to a new place (walked)
-RESUME_SCALE = 1.2  # after a break, the same posture at the same place and size continues the episode
+RESUME_SCALE = 1.25  # the same size within this: the same place (resumes after a break); beyond: a new place
 CAPACITY = 256  # frames kept for the still test (over 1 s at up to 240 fps)
 
 EXERCISE_OF_POSTURE = {"supine": "knee_to_chest", "prone": "prone_extension", "standing": "side_bend"}
@@ -73,7 +81,8 @@ MOVEMENT_TEXT = {
     "none": "nothing moves yet",
 }
 
-_CORE = np.array([11, 12, 23, 24, 25, 26, 27, 28])
+_CORE = np.array([11, 12, 13, 14, 15, 16, 23, 24, 25, 26, 27, 28])  # trunk, arms, legs: an arm going
+# overhead to roll over is the person leaving the position; far-side points below VIS do not count
 _Pt = tuple[float, float]
 
 
@@ -132,6 +141,7 @@ class Reading:
     xy: list[list[float]]
     seen: list[bool]
     vis: list[float]
+    rest_deg: float = math.nan  # how far from the position's own rest (hip flexion; trunk against legs)
 
 
 def _get(xy: list[list[float]], seen: list[bool], i: int) -> _Pt | None:
@@ -220,7 +230,16 @@ def read_pose(xy_px: np.ndarray, visibility: np.ndarray) -> Reading | None:
     def reading(
         posture: str, view: str | None, start: bool, detail: str = "", hands: str | None = None
     ) -> Reading:
-        return Reading(posture, view, start, detail, hands, length, h, s, xy, seen, vis)
+        if posture == "supine":
+            flex = [
+                f
+                for f in (_hip_flexion(xy, vis, "left"), _hip_flexion(xy, vis, "right"))
+                if not math.isnan(f)
+            ]
+            rest = max(flex, default=math.nan)
+        else:
+            rest = 180.0 - _angle_deg(s, h, feet) if feet is not None else math.nan
+        return Reading(posture, view, start, detail, hands, length, h, s, xy, seen, vis, rest)
 
     # Standing: trunk upright over long, vertical legs.
     if from_up < 40 and ankle is not None and legs_from_down < 30 and leg_len > 1.0:
@@ -302,7 +321,7 @@ def _trunk_turn_deg(base: Reading, now: Reading) -> float:
 _ANCHORS = {"supine": (11, 12), "prone": (25, 26, 27, 28), "standing": (25, 26, 27, 28)}
 
 
-def _anchor_distance(base: Reading, now: Reading) -> float:
+def _anchor_distance(base: Reading, now: Reading, hips: bool = True) -> float:
     """How far (base torso lengths) the body moved from the start: the hips, and the landmarks that stay
     put in this position's exercise (the shoulders lying on the back, the legs otherwise), each compared
     with itself where both readings see it (feet past the picture's edge come and go)."""
@@ -313,7 +332,7 @@ def _anchor_distance(base: Reading, now: Reading) -> float:
     ]
     moved.sort()
     anchor = moved[len(moved) // 2] if moved else _norm(_sub(now.shoulder, base.shoulder))
-    return max(_norm(_sub(now.hip, base.hip)), anchor) / base.torso_px
+    return max(_norm(_sub(now.hip, base.hip)), anchor) / base.torso_px if hips else anchor / base.torso_px
 
 
 # --- what moves within an episode ----------------------------------------------------------------
@@ -394,7 +413,13 @@ class _Moves:
             legs_ratio = (
                 _norm(_sub(feet, h)) / self.leg_len0 if feet is not None and self.leg_len0 > 0 else 1.0
             )
+            knees = [
+                180.0 - _angle_deg(pa, pb, pc)
+                for a, b, c in ((23, 25, 27), (24, 26, 28))
+                if (pa := _get(xy, seen, a)) and (pb := _get(xy, seen, b)) and (pc := _get(xy, seen, c))
+            ]
             values = {"tilt": abs(turn), "drop": drop, "shift": shift, "bend": 1.0 - legs_ratio,
+                      "knee_flex": max(knees, default=0.0),
                       "shorter": 1.0 - _norm(torso) / self.length}  # fmt: skip
             level = max(abs(turn) / 10.0, drop / 0.2, shift / 0.6)
         ex = self._open
@@ -432,9 +457,19 @@ class _Moves:
         else:
             if p.get("shift", 0.0) >= 0.6:
                 kind = "walk"
-            elif p.get("drop", 0.0) >= 0.2 and p.get("bend", 0.0) >= 0.1:
-                kind = "squat"
+            elif (
+                p.get("drop", 0.0) >= 0.2
+                and p.get("shorter", 0.0) < 0.35  # a tracker folding a body in profile shortens it all
+                and (
+                    p.get("knee_flex", 0.0) >= 35 or (self.base.view == "front" and p.get("bend", 0.0) >= 0.1)
+                )
+            ):
+                kind = "squat"  # from the front the knees bend toward the camera: the legs only shorten
             elif p.get("tilt", 0.0) >= 10 and p.get("drop", 0.0) < 0.2 and p.get("shorter", 0.0) < 0.25:
+                kind = "lateral_tilt"
+            elif self.base.view == "side" and (p.get("tilt", 0.0) >= 10 or p.get("shorter", 0.0) >= 0.15):
+                # Seen in profile a side bend leans toward or away from the camera: the trunk shortens
+                # (and the tracker folds the body); the side-bend checker then says the view is wrong.
                 kind = "lateral_tilt"
             else:
                 kind = "other"
@@ -647,6 +682,23 @@ class LiveRecogniser:
                 self._open(r, start_s, t)
                 return True
             return False
+        resized = not 1 / RESUME_SCALE < r.torso_px / base.torso_px < RESUME_SCALE
+        if same and resized and r.start and _anchor_distance(base, r, hips=False) > ANCHOR_TORSOS:
+            # (the feet moved too: a tracker folding a body seen in profile changes its size in place)
+            self._close(start_s)  # stepped nearer or farther: a new place, a baseline of its own
+            self._open(r, start_s, t)
+            return True
+        if (
+            same
+            and r.start
+            and r.rest_deg < base.rest_deg - REBASE_DEG[base.posture]
+            and dist <= ANCHOR_TORSOS
+        ):
+            # Nearer the rest than the start was (the first still moment was a held rep): start again
+            # from here, as the checker's baseline does.
+            cur.base, cur.moves = r, _Moves(r)
+            cur.last_still_s = t
+            return True
         if same and (dist <= MOVED_TORSOS or base.posture in ("supine", "prone")):
             cur.last_still_s = t  # (nobody walks lying down: a lying body far off is the tracker drifting)
             return False
@@ -716,30 +768,30 @@ def recognise(poses: Sequence[PoseFrame]) -> list[Episode]:
     """The episodes of a whole recording, in order, on its own clock. Episodes with ``exercise`` None
     (sitting, squats, walking, nothing moving) are returned too: they belong to no exercise.
 
-    A movement done before the first still moment (a clip that starts moving at once) counts toward
-    what the episode is, when nothing is seen moving after it.
+    What moved is judged over all the episode may claim (its span), from its final start position, so
+    reps done before the first still moment (a clip that starts moving at once) count too.
     """
     rec = LiveRecogniser()
     for pose in poses:
         rec.update(pose)
     rec.finish()
     out: list[Episode] = []
-    for ep, opened in zip(rec.episodes, rec._closed, strict=True):
-        if ep.movement in ("none", "other") and ep.span_start_s < ep.start_s - 0.5:
-            moves = _Moves(opened.base)
-            ema: np.ndarray | None = None
-            last_t = ep.span_start_s
-            for pose in poses:
-                if not pose.person_found or not ep.span_start_s <= pose.t_s < ep.start_s:
-                    continue
+    for opened in rec._closed:
+        # What moved, over all the episode may claim, from its final start position.
+        moves = _Moves(opened.base)
+        ema: np.ndarray | None = None
+        last_t = -math.inf
+        for pose in poses:
+            if not pose.person_found or not opened.span_start_s <= pose.t_s <= opened.span_end_s:
+                continue
+            if ema is None or pose.t_s - last_t >= GAP_S:
+                ema = pose.xy_px.copy()
+            else:
                 a = 1.0 - math.exp(-max(pose.t_s - last_t, 0.0) / SMOOTH_TAU_S)
-                ema = pose.xy_px.copy() if ema is None else ema + a * (pose.xy_px - ema)
-                last_t = pose.t_s
-                moves.update(ema.tolist(), pose.visibility.tolist(), pose.t_s)
-            moves.finish(ep.start_s)
-            if any(k != "other" for k in moves.kinds):
-                opened.moves.kinds = moves.kinds + opened.moves.kinds
-                opened.moves.flags.update(moves.flags)
-                ep = opened.episode(offline=True)
-        out.append(ep)
+                ema = np.where((pose.visibility >= FAR_VIS)[:, None], ema + a * (pose.xy_px - ema), ema)
+            last_t = pose.t_s
+            moves.update(ema.tolist(), pose.visibility.tolist(), pose.t_s)
+        moves.finish(opened.span_end_s)
+        opened.moves = moves
+        out.append(opened.episode(offline=True))
     return out

@@ -346,3 +346,11 @@ def test_live_cost_per_frame_is_reported():
     per_frame_us = (time.perf_counter() - t0) / len(poses) * 1e6
     print(f"\nlive recogniser: {per_frame_us:.1f} us per frame over {len(poses)} frames")
     assert rec.current is not None
+
+
+def test_a_held_lift_taken_for_the_start_gives_way_to_the_real_rest():
+    # Starts with the trunk held 22 deg up (still, and within what lying propped reads), then lies down.
+    elev = keyframes([(0, 22), (3, 22), (4.5, 0), (7, 0), (8.5, 22), (12, 22), (13.5, 0)])
+    e = one(recognise(frames(Script("prone", 16, {"elev": elev, **EARS}, jitter_px=0.5))))
+    assert (e.exercise, e.variant, e.movement) == ("prone_extension", "arms-forward", "trunk_elevation")
+    assert e.start_s == pytest.approx(0.0, abs=0.2)
