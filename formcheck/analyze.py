@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from formcheck.spec import ExerciseConfig
 
 
-def _progress_printer(name: str):  # type: ignore[no-untyped-def]
+def progress_printer(name: str):  # type: ignore[no-untyped-def]
     last = [-1]
 
     def progress(done: int, total: int | None) -> None:
@@ -67,7 +67,7 @@ def analyze_file(
             estimator,
             config,
             sinks=sinks,
-            progress=_progress_printer(source.name) if progress else None,
+            progress=progress_printer(source.name) if progress else None,
         )
     except BaseException:
         for sink in sinks:

@@ -31,11 +31,9 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from formcheck.sessions.commands import cmd_sessions_record
 
         return cmd_sessions_record(args)
-    if args.exercise is None:
-        raise FormcheckError(
-            "Give --exercise so formcheck knows what to look for (see 'formcheck exercises')."
-        )
     settings = parse_settings(args.set)
+    if args.exercise is None:
+        return _analyze_recording(args, settings)
     report, result = analyze_file(
         args.video, args.exercise, args.variant, settings, args.model, progress=sys.stderr.isatty()
     )
@@ -43,6 +41,31 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         write_json(Path(args.json), report)
     print(format_text(report))
     raise_if_cut_short(args.video, result)
+    return 0
+
+
+def _analyze_recording(args: argparse.Namespace, settings: dict[str, float]) -> int:
+    """No -e: recognise which exercises the recording holds, when, and analyse each (issue 9)."""
+    from formcheck.analyze import progress_printer
+    from formcheck.segments import analyze_track, build_recording_report, format_recording_text, track_poses
+
+    track = track_poses(
+        args.video,
+        args.model,
+        progress=progress_printer(Path(args.video).name) if sys.stderr.isatty() else None,
+    )
+    report = build_recording_report(analyze_track(track, settings))
+    if args.json:
+        write_json(Path(args.json), report)
+    print(format_recording_text(report))
+    if track.truncated:
+        raise FormcheckError(
+            f"{args.video} ends early (damaged or still being copied); the results cover the "
+            f"{len(track.poses)} frames that could be read.",
+            exit_code=3,
+        )
+    if track.error is not None:
+        raise track.error
     return 0
 
 
@@ -78,7 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("analyze", help="analyse a recorded video and print a per-rep report")
     p.add_argument("video", help="video file (mp4, avi, mov)")
-    p.add_argument("--exercise", "-e", help="exercise name (see 'formcheck exercises')")
+    p.add_argument(
+        "--exercise",
+        "-e",
+        help="exercise name (see 'formcheck exercises'); without it formcheck recognises which exercises "
+        "the recording holds and analyses each",
+    )
     p.add_argument("--variant", "-v", help="exercise variant (default: the exercise's first)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. hold_s=20")
     p.add_argument("--json", metavar="PATH", help="also write the JSON report here")

@@ -9,23 +9,28 @@ from dataclasses import asdict
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
-from formcheck.evaluation import ClipScore
+from formcheck.evaluation import ClipScore, RecognitionScore
 
 
-def _evaluate_one(path: str) -> tuple[ClipScore, dict]:
+def _evaluate_one(path: str) -> tuple[ClipScore | None, RecognitionScore, dict]:
     from formcheck.evaluation import evaluate_clip
 
     return evaluate_clip(Path(path))
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from formcheck.evaluation import format_summary, format_table, summarize_by_exercise, truth_files
+    from formcheck.evaluation import (
+        format_recognition,
+        format_summary,
+        format_table,
+        summarize_by_exercise,
+        truth_files,
+    )
     from formcheck.report import write_json
     from formcheck.resources import samples_dir
 
     folder = Path(args.dir) if args.dir else samples_dir()
-    files = truth_files(folder)
-    routines = truth_files(folder, routines=True)
+    files = truth_files(folder) + truth_files(folder, routines=True)
     if args.only:
         files = [f for f in files if any(o in f.name for o in args.only)]
         if not files:
@@ -38,16 +43,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for f in files:
             sys.stderr.write(f"evaluating {f.name}\n") if sys.stderr.isatty() else None
             results.append(_evaluate_one(str(f)))
-    scores = [r[0] for r in results]
+    scores = [r[0] for r in results if r[0] is not None]
+    recognition = [r[1] for r in results]
     summaries = summarize_by_exercise(scores)
-    print(format_table(scores))
-    print()
-    print(format_summary(summaries))
-    if routines and not args.only:
-        print(
-            f"\n{len(routines)} routine clip(s) of several exercises are not scored yet: that needs exercise "
-            "recognition in 'formcheck analyze' (issue 9)."
-        )
+    if scores:
+        print(format_table(scores))
+        print()
+        print(format_summary(summaries))
+        print()
+    print("Exercise recognition ('formcheck analyze' without -e):")
+    print(format_recognition(recognition))
     if args.json:
         write_json(
             Path(args.json),
@@ -61,13 +66,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
                         "recall": s.recall,
                         "report": rep,
                     }
-                    for s, rep in results
+                    for s, _, rep in results
+                    if s is not None
+                ],
+                "recognition": [
+                    {**asdict(r), "passed": r.passed, "report": rep if s is None else None}
+                    for s, r, rep in results
                 ],
             },
         )
     failed = [s.clip for s in scores if not s.passed]
-    if failed:
-        raise FormcheckError(f"{len(failed)} clip(s) outside tolerance: {', '.join(failed)}.", exit_code=1)
+    unrecognised = [r.clip for r in recognition if not r.passed]
+    if failed or unrecognised:
+        parts = []
+        if failed:
+            parts.append(f"{len(failed)} clip(s) outside tolerance: {', '.join(failed)}")
+        if unrecognised:
+            parts.append(f"{len(unrecognised)} clip(s) not recognised right: {', '.join(unrecognised)}")
+        raise FormcheckError("; ".join(parts) + ".", exit_code=1)
     return 0
 
 

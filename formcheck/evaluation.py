@@ -24,6 +24,26 @@ DEFAULT_TOLERANCES = {
 }
 
 
+BOUNDARY_TOL_S = 2.0  # a recognised segment's start and end against the truth's
+
+
+@dataclass
+class RecognitionScore:
+    """How well ``formcheck analyze`` without ``-e`` found the exercises of one clip."""
+
+    clip: str
+    segments_true: int
+    segments_found: int
+    found: list[str]  # "exercise/variant" of each recognised segment
+    boundary_err_s: float | None
+    pairs: list[tuple[str, str]]  # (true, recognised) exercise per segment, "none" where one is missing
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
 @dataclass
 class ClipScore:
     clip: str
@@ -171,15 +191,154 @@ def load_truth(path: Path) -> dict[str, Any]:
     return truth
 
 
-def evaluate_clip(truth_path: Path) -> tuple[ClipScore, dict[str, Any]]:
-    from formcheck.analyze import analyze_file
+def evaluate_clip(truth_path: Path) -> tuple[ClipScore | None, RecognitionScore, dict[str, Any]]:
+    """Score one clip. The pose model runs once; its poses are checked twice: as the exercise the truth
+    names (``analyze -e``, a clip of one exercise) and as recognised (``analyze`` without ``-e``).
+
+    Returns (the one-exercise score or None for a routine clip, the recognition score, the report)."""
+    from formcheck.report import build_report
+    from formcheck.segments import analyze_track, build_recording_report, check_poses, track_poses
     from formcheck.spec import load_exercise
 
-    truth = load_truth(truth_path)
     video = truth_path.with_name(truth_path.name.replace(".truth.json", ".mp4"))
-    report, _ = analyze_file(video, truth["exercise"], truth.get("variant"), truth.get("settings", {}))
-    view = load_exercise(truth["exercise"], truth.get("variant")).spec.view
-    return score_clip(truth, report, view), report
+    if _is_routine(truth_path):
+        routine = load_routine_truth(truth_path)
+        track = track_poses(video)
+        per_exercise = {s["exercise"]: s.get("settings", {}) for s in routine["segments"]}
+        recording = build_recording_report(analyze_track(track, exercise_settings=per_exercise))
+        return None, score_recognition(routine, recording), recording
+    truth = load_truth(truth_path)
+    config = load_exercise(truth["exercise"], truth.get("variant"), truth.get("settings", {}))
+    track = track_poses(video)
+    report = build_report(check_poses(track, config))
+    recording = build_recording_report(analyze_track(track, truth.get("settings", {})))
+    report["recognised"] = {"segments": recording["segments"], "other": recording["other"]}
+    score = score_clip(truth, report, config.spec.view)
+    return score, score_recognition(single_as_routine(truth, report), recording), report
+
+
+def load_routine_truth(path: Path) -> dict[str, Any]:
+    try:
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        for seg in truth["segments"]:
+            for key in ("exercise", "variant", "start_s", "end_s", "reps", "faults", "setup"):
+                seg[key]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise FormcheckError(f"Truth file {path.name} is unreadable or incomplete ({exc}).") from exc
+    truth.setdefault("clip", path.name.removesuffix(".truth.json"))
+    return truth
+
+
+def single_as_routine(truth: dict[str, Any], forced: dict[str, Any]) -> dict[str, Any]:
+    """A one-exercise clip seen as a routine of one segment (none when nobody is in it): recognition
+    must find that exercise and variant, and the same reps per side as ``-e`` found."""
+    if not truth.get("frames_with_pose", 1):
+        segments = []
+    else:
+        segments = [
+            {
+                "exercise": truth["exercise"],
+                "variant": truth.get("variant"),
+                "start_s": None,
+                "end_s": None,
+                "reps": forced["reps"],
+            }
+        ]
+    return {"clip": truth.get("clip", ""), "segments": segments}
+
+
+def _span(seg: dict[str, Any], end: float) -> tuple[float, float]:
+    lo = seg.get("start_s")
+    hi = seg.get("end_s")
+    return (0.0 if lo is None else float(lo), end if hi is None else float(hi))
+
+
+def _overlap(a: tuple[float, float], b: tuple[float, float]) -> float:
+    return max(0.0, min(a[1], b[1]) - max(a[0], b[0]))
+
+
+def _name(seg: dict[str, Any]) -> str:
+    return f"{seg['exercise']}/{seg.get('variant')}"
+
+
+def score_recognition(truth: dict[str, Any], recording: dict[str, Any]) -> RecognitionScore:
+    """Segments recognised against the true ones: matched by time overlap, then each must have the
+    exercise and variant right, boundaries within ``BOUNDARY_TOL_S`` (where the truth gives them) and
+    the reps per side exact. A recognised segment with no true one, or the reverse, is a problem."""
+    end = float(recording.get("duration_s") or 0.0)
+    found = list(recording["segments"])
+    problems: list[str] = []
+    pairs: list[tuple[str, str]] = []
+    boundary_errs: list[float] = []
+    used: set[int] = set()
+    for t in truth["segments"]:
+        t_span = _span(t, end)
+        best = max(
+            (i for i in range(len(found)) if i not in used),
+            key=lambda i: _overlap(t_span, _span(found[i], end)),
+            default=None,
+        )
+        if best is None or _overlap(t_span, _span(found[best], end)) <= 0:
+            problems.append(f"{_name(t)} at {t_span[0]:.0f}-{t_span[1]:.0f} s not recognised")
+            pairs.append((t["exercise"], "none"))
+            continue
+        used.add(best)
+        f = found[best]
+        pairs.append((t["exercise"], f["exercise"]))
+        if _name(f) != _name(t):
+            problems.append(f"{_name(t)} at {t_span[0]:.0f} s recognised as {_name(f)}")
+        for which, true_s, found_s in (
+            ("start", t.get("start_s"), f["start_s"]),
+            ("end", t.get("end_s"), f["end_s"]),
+        ):
+            if true_s is None:
+                continue
+            err = abs(float(found_s) - float(true_s))
+            boundary_errs.append(err)
+            if err > BOUNDARY_TOL_S:
+                problems.append(f"{_name(t)} {which} at {found_s:.1f} s, truly {true_s:.1f} s")
+        reps_true, reps_found = _count_by_side(t["reps"]), _count_by_side(f["reps"])
+        if reps_true != reps_found:
+            problems.append(f"{_name(t)} reps per side {reps_found} != {reps_true}")
+    for i, f in enumerate(found):
+        if i not in used:
+            problems.append(f"{_name(f)} at {f['start_s']:.0f}-{f['end_s']:.0f} s is no true segment")
+            pairs.append(("none", f["exercise"]))
+    return RecognitionScore(
+        clip=truth.get("clip", ""),
+        segments_true=len(truth["segments"]),
+        segments_found=len(found),
+        found=[_name(f) for f in found],
+        boundary_err_s=max(boundary_errs) if boundary_errs else None,
+        pairs=pairs,
+        problems=problems,
+    )
+
+
+EXERCISE_ORDER = ("knee_to_chest", "prone_extension", "side_bend", "none")
+
+
+def format_recognition(scores: list[RecognitionScore]) -> str:
+    """Per clip: segments found/true, the worst boundary error, what was recognised; then the confusion
+    table of recognised against true exercise over all clips."""
+    header = f"{'clip':<34} {'segments':>9} {'bound err':>9}  recognised"
+    lines = [header, "-" * len(header)]
+    for s in scores:
+        lines.append(
+            f"{s.clip[:34]:<34} {f'{s.segments_found}/{s.segments_true}':>9} "
+            f"{_fmt(s.boundary_err_s, '.1f'):>8}s  {', '.join(s.found) or '-'}{'' if s.passed else '  NO'}"
+        )
+        for p in s.problems:
+            lines.append(f"    - {p}")
+    passed = sum(s.passed for s in scores)
+    lines.append(f"{passed} of {len(scores)} clips recognised right.")
+    lines.append("")
+    counts = Counter(p for s in scores for p in s.pairs)
+    short = {"knee_to_chest": "knee", "prone_extension": "prone", "side_bend": "side", "none": "none"}
+    lines.append("true \\ recognised " + " ".join(f"{short[e]:>6}" for e in EXERCISE_ORDER))
+    for t in EXERCISE_ORDER:
+        lines.append(f"{short[t]:<19}" + " ".join(f"{counts.get((t, f), 0):>6}" for f in EXERCISE_ORDER))
+    return "\n".join(lines)
 
 
 def _fmt(x: float | None, spec: str) -> str:

@@ -1,0 +1,253 @@
+"""Whole recordings without ``-e``: which exercises were done, when, and each one analysed as usual.
+
+One pass of the pose model over the recording keeps every pose (33 points a frame: small); the
+recogniser (``formcheck.recognize``) finds the episodes, spans where the person holds one start position
+and moves from it; each episode that is an exercise is then checked from its own start with the same
+pipeline as ``formcheck analyze -e``, on the poses already found, so the model runs once.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from formcheck import native
+from formcheck.errors import FormcheckError
+from formcheck.pipeline import AnalysisResult, run
+from formcheck.pose_frame import PoseFrame
+from formcheck.sources import Frame, PrefetchingSource, VideoFileSource
+from formcheck.spec import ExerciseConfig
+
+# An episode is checked from a little before its first still moment to a little after its last one, so
+# a rep that starts at once is not cut; the rest of the time between episodes is nobody's.
+LEAD_S = 1.0
+TAIL_S = 1.0
+# Set-up problems that stop counting: a segment with no rep but one of these for a while is still an
+# exercise segment (the person is told what to change), not "another movement".
+BLOCKING_SETUP = ("wrong_view", "wrong_posture", "body_out_of_frame")
+BLOCKING_MIN_S = 2.0
+_TINY = np.zeros((2, 2, 3), np.uint8)
+
+
+@dataclass
+class PoseTrack:
+    """Every pose of a recording, on the recording's own clock."""
+
+    name: str
+    fps: float
+    width: int
+    height: int
+    poses: list[PoseFrame]
+    truncated: bool = False
+    error: FormcheckError | None = None
+    pose_s: float = 0.0  # time spent in the pose model
+
+    @property
+    def duration_s(self) -> float:
+        return len(self.poses) / self.fps if self.poses else 0.0
+
+
+def track_poses(
+    video: str | Path, model: str | None = None, progress: Callable[[int, int | None], None] | None = None
+) -> PoseTrack:
+    """Run the pose model over every frame of ``video`` (decoding on its own thread) and keep the poses."""
+    from formcheck.pose import create_estimator
+
+    source = VideoFileSource(video)
+    with native.quiet_stderr():
+        estimator = create_estimator(model)
+    feed = PrefetchingSource(source)
+    poses: list[PoseFrame] = []
+    error: FormcheckError | None = None
+    pose_s = 0.0
+    try:
+        while True:
+            try:
+                frame = feed.read()
+            except FormcheckError as exc:
+                error = exc
+                break
+            if frame is None:
+                break
+            t0 = time.perf_counter()
+            poses.append(estimator.estimate(frame))
+            pose_s += time.perf_counter() - t0
+            if progress is not None:
+                progress(len(poses), source.frame_count)
+    finally:
+        truncated = bool(getattr(feed, "truncated", False))
+        feed.close()
+        estimator.close()
+    return PoseTrack(source.name, source.fps, source.width, source.height, poses, truncated, error, pose_s)
+
+
+class _Replay:
+    """The kept poses as a frame source and a pose estimator at once (the pipeline asks for both)."""
+
+    live = False
+
+    def __init__(self, track: PoseTrack, poses: Sequence[PoseFrame]) -> None:
+        self.name = track.name
+        self.fps = track.fps
+        self.width, self.height = track.width, track.height
+        self.frame_count = len(poses)
+        self._poses = {p.index: p for p in poses}
+        self._order = [p.index for p in poses]
+        self._i = 0
+
+    def read(self) -> Frame | None:
+        if self._i >= len(self._order):
+            return None
+        pose = self._poses[self._order[self._i]]
+        self._i += 1
+        return Frame(pose.index, pose.t_s, _TINY)
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        return self._poses[frame.index]
+
+    def close(self) -> None:
+        pass
+
+
+def check_poses(
+    track: PoseTrack, config: ExerciseConfig, start_s: float | None = None, end_s: float | None = None
+) -> AnalysisResult:
+    """The exercise checker over the kept poses between ``start_s`` and ``end_s`` (all by default)."""
+    lo = -np.inf if start_s is None else start_s
+    hi = np.inf if end_s is None else end_s
+    poses = [p for p in track.poses if lo <= p.t_s <= hi]
+    replay = _Replay(track, poses)
+    result = run(replay, replay, config, prefetch=False)  # type: ignore[arg-type]
+    result.truncated = track.truncated
+    return result
+
+
+@dataclass
+class RecordingAnalysis:
+    """The analysis of a whole recording: the exercise segments and what was no exercise."""
+
+    track: PoseTrack
+    segments: list[tuple[Any, AnalysisResult]] = field(default_factory=list)  # (episode, result)
+    other: list[Any] = field(default_factory=list)  # episodes that are no exercise
+
+
+def _is_exercise_segment(result: AnalysisResult) -> bool:
+    if result.reps:
+        return True
+    blocked = sum(
+        (i.end_s if i.end_s is not None else result.duration_s) - i.start_s
+        for i in result.setup
+        if i.code in BLOCKING_SETUP
+    )
+    return blocked >= BLOCKING_MIN_S
+
+
+def analyze_track(
+    track: PoseTrack,
+    settings: dict[str, float] | None = None,
+    exercise_settings: dict[str, dict[str, float]] | None = None,
+) -> RecordingAnalysis:
+    """Recognise the episodes of ``track`` and check each exercise one from its own start.
+
+    ``settings`` (``--set``) apply to every exercise that has them; ``exercise_settings`` per exercise."""
+    from formcheck.recognize import recognise
+    from formcheck.spec import load_exercise
+
+    out = RecordingAnalysis(track)
+    episodes = recognise(track.poses)
+    for i, ep in enumerate(episodes):
+        if ep.exercise is None:
+            out.other.append(ep)
+            continue
+        lo = max(ep.start_s - LEAD_S, episodes[i - 1].end_s if i else -np.inf)
+        hi = min(ep.end_s + TAIL_S, episodes[i + 1].start_s if i + 1 < len(episodes) else np.inf)
+        own = {**_settings_for(settings, ep.exercise), **(exercise_settings or {}).get(ep.exercise, {})}
+        config = load_exercise(ep.exercise, ep.variant, own)
+        result = check_poses(track, config, lo, hi)
+        if _is_exercise_segment(result):
+            out.segments.append((ep, result))
+        else:
+            out.other.append(ep)
+    return out
+
+
+def _settings_for(settings: dict[str, float] | None, exercise: str) -> dict[str, float]:
+    """``--set`` values apply to every exercise that has that setting (``hold_s``, ``target_deg`` ...)."""
+    from formcheck.spec import available_exercises, load_spec
+
+    if not settings:
+        return {}
+    spec = load_spec(available_exercises()[exercise])
+    known = set(spec.params)
+    return {k: v for k, v in settings.items() if k in known}
+
+
+def episode_json(ep: Any) -> dict[str, Any]:
+    return {
+        "start_s": round(float(ep.start_s), 2),
+        "end_s": round(float(ep.end_s), 2),
+        "posture": ep.posture,
+        "view": ep.view,
+        "movement": ep.movement,
+        "why": ep.why,
+    }
+
+
+def build_recording_report(analysis: RecordingAnalysis) -> dict[str, Any]:
+    """The JSON report of a whole recording: ``segments`` are reports in the one-exercise schema plus
+    ``start_s``/``end_s`` (times on the recording's clock); ``other`` is the time that was no exercise."""
+    from formcheck.report import SCHEMA_VERSION, build_report
+
+    track = analysis.track
+    segments = []
+    for ep, result in analysis.segments:
+        seg = build_report(result)
+        # The checker ran a little past the segment (a rep may end late); what began after it is
+        # the next thing's (the camera being picked up), not this exercise's.
+        for key in ("faults", "setup"):
+            seg[key] = [i for i in seg[key] if i["start_s"] <= ep.end_s]
+        seg.update(start_s=round(float(ep.start_s), 2), end_s=round(float(ep.end_s), 2))
+        seg["recognised"] = episode_json(ep)
+        segments.append(seg)
+    notes = []
+    if not segments:
+        notes.append(
+            "No exercise recognised: formcheck knows supine knee-to-chest, prone trunk extension and "
+            "standing side bends, each from a still start position (see 'formcheck exercises')."
+        )
+    return {
+        "schema": SCHEMA_VERSION,
+        "source": track.name,
+        "exercise": None,
+        "variant": None,
+        "fps": round(track.fps, 3),
+        "frames": len(track.poses),
+        "frames_with_pose": sum(p.person_found for p in track.poses),
+        "duration_s": round(track.duration_s, 2),
+        "truncated": track.truncated,
+        "segments": segments,
+        "other": [episode_json(ep) for ep in analysis.other],
+        "notes": notes,
+    }
+
+
+def format_recording_text(report: dict[str, Any]) -> str:
+    from formcheck.report import format_text
+
+    parts = []
+    for n, seg in enumerate(report["segments"], 1):
+        title = f"{seg['exercise'].replace('_', ' ')} ({seg['variant']})"
+        parts.append(
+            f"== Segment {n}: {seg['start_s']:.1f}-{seg['end_s']:.1f} s, {title}. "
+            f"Recognised: {seg['recognised']['why']}"
+        )
+        parts.append(format_text(seg))
+    for ep in report["other"]:
+        parts.append(f"-- {ep['start_s']:.1f}-{ep['end_s']:.1f} s: no exercise ({ep['why']}).")
+    parts.extend(report["notes"])
+    return "\n".join(parts)

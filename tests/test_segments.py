@@ -1,0 +1,105 @@
+"""Whole recordings without -e: segments of the recording, each analysed from its own start, and how
+the eval scores recognition (boundaries within 2 s, exercise and variant, reps per side)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from formcheck.evaluation import format_recognition, score_recognition, single_as_routine
+
+
+def _rep(side: str, start: float) -> dict:
+    return {"side": side, "start_s": start, "end_s": start + 5.0, "hold_s": 2.0, "peak_deg": 110.0}
+
+
+def _seg(exercise: str, variant: str, start: float, end: float, reps: list[dict]) -> dict:
+    return {"exercise": exercise, "variant": variant, "start_s": start, "end_s": end, "reps": reps}
+
+
+TRUTH = {
+    "clip": "routine",
+    "segments": [
+        _seg("knee_to_chest", "single", 1.0, 30.0, [_rep("left", 5.0), _rep("right", 15.0)]),
+        _seg("prone_extension", "press-up", 36.0, 60.0, [_rep(None, 40.0), _rep(None, 50.0)]),  # type: ignore[arg-type]
+    ],
+}
+
+
+def _recording(*segments: dict) -> dict:
+    return {"duration_s": 70.0, "segments": list(segments), "other": []}
+
+
+def test_a_right_recognition_passes():
+    found = _recording(*[dict(s) for s in TRUTH["segments"]])
+    found["segments"][0]["start_s"] = 2.9  # within 2 s
+    score = score_recognition(TRUTH, found)
+    assert score.passed, score.problems
+    assert score.pairs == [("knee_to_chest", "knee_to_chest"), ("prone_extension", "prone_extension")]
+    assert score.boundary_err_s == pytest.approx(1.9)
+
+
+def test_each_kind_of_recognition_error_is_named():
+    late = dict(TRUTH["segments"][0], start_s=3.5)
+    wrong_variant = dict(TRUTH["segments"][1], variant="arms-forward")
+    extra = _seg("side_bend", "standing", 62.0, 69.0, [_rep("left", 63.0)])
+    score = score_recognition(TRUTH, _recording(late, wrong_variant, extra))
+    text = "\n".join(score.problems)
+    assert "knee_to_chest/single start at 3.5 s, truly 1.0 s" in text
+    assert "prone_extension/press-up at 36 s recognised as prone_extension/arms-forward" in text
+    assert "side_bend/standing at 62-69 s is no true segment" in text
+    assert ("none", "side_bend") in score.pairs
+
+    one_rep_short = dict(TRUTH["segments"][0], reps=[_rep("left", 5.0)])
+    missing = score_recognition(TRUTH, _recording(one_rep_short))
+    assert any("reps per side {'left': 1} != {'left': 1, 'right': 1}" in p for p in missing.problems)
+    assert any("prone_extension/press-up at 36-60 s not recognised" in p for p in missing.problems)
+    assert ("prone_extension", "none") in missing.pairs
+
+
+def test_a_one_exercise_clip_must_give_one_segment_with_the_reps_of_dash_e():
+    truth = {"clip": "k2c", "exercise": "knee_to_chest", "variant": "single", "frames_with_pose": 900}
+    forced = {"reps": [_rep("left", 5.0), _rep("right", 15.0)]}
+    as_routine = single_as_routine(truth, forced)
+    ok = score_recognition(as_routine, _recording(_seg("knee_to_chest", "single", 3.0, 28.0, forced["reps"])))
+    assert ok.passed and ok.boundary_err_s is None  # a one-exercise clip has no true boundaries
+    two = score_recognition(
+        as_routine,
+        _recording(
+            _seg("knee_to_chest", "single", 3.0, 12.0, forced["reps"][:1]),
+            _seg("knee_to_chest", "single", 13.0, 28.0, forced["reps"][1:]),
+        ),
+    )
+    assert not two.passed
+    empty = single_as_routine({"exercise": "knee_to_chest", "frames_with_pose": 0}, {"reps": []})
+    assert score_recognition(empty, _recording()).passed
+
+
+def test_confusion_table_counts_true_against_recognised():
+    a = score_recognition(TRUTH, _recording(*TRUTH["segments"]))
+    b = score_recognition({"clip": "other", "segments": []}, _recording(_seg("side_bend", "standing", 1, 9, [])))
+    table = format_recognition([a, b])
+    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines() if line[:5] in ("knee ", "prone", "none ")}
+    assert rows["knee"] == ["1", "0", "0", "0"]
+    assert rows["prone"] == ["0", "1", "0", "0"]
+    assert rows["none"] == ["0", "0", "1", "0"]
+    assert "1 of 2 clips recognised right." in table
+
+
+def test_segments_reuse_the_kept_poses_and_keep_the_recording_clock():
+    """check_poses on a slice gives the reps of that slice, at their times in the whole recording."""
+    from synthetic import Script, frames, keyframes
+
+    from formcheck.segments import PoseTrack, check_poses
+    from formcheck.spec import load_exercise
+
+    flex = keyframes([(0, 0), (3, 0), (5, 115), (9, 115), (11, 0), (20, 0), (22, 115), (26, 115), (28, 0)])
+    poses = frames(Script("supine", 32.0, {"left_flex": flex}, jitter_px=0.5, seed=3))
+    track = PoseTrack("synthetic", 30.0, 640, 480, poses)
+    config = load_exercise("knee_to_chest", "single", {"hold_s": 2.0})
+    whole = check_poses(track, config)
+    second = check_poses(track, config, 15.0, 32.0)
+    assert len(whole.reps) == 2 and len(second.reps) == 1
+    assert second.reps[0].start_s == pytest.approx(whole.reps[1].start_s, abs=0.2)
+    assert second.reps[0].start_s > 19.0  # on the recording's clock, not the slice's
+    assert np.isfinite(second.reps[0].peak_deg)
