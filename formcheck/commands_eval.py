@@ -106,9 +106,7 @@ def cmd_bench(args: argparse.Namespace) -> int:
 
 def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -> None:
     p = sub.add_parser("eval", help="analyse every sample clip with a truth file and compare")
-    p.add_argument(
-        "dir", nargs="?", default=None, help="folder of clips (default: sample_videos/)"
-    )
+    p.add_argument("dir", nargs="?", default=None, help="folder of clips (default: sample_videos/)")
     p.add_argument("--only", action="append", help="only clips whose name contains this text")
     p.add_argument("--jobs", "-j", type=int, default=1, help="clips analysed in parallel")
     p.add_argument("--json", metavar="PATH", help="also write scores and reports as JSON")

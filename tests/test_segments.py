@@ -77,9 +77,15 @@ def test_a_one_exercise_clip_must_give_one_segment_with_the_reps_of_dash_e():
 
 def test_confusion_table_counts_true_against_recognised():
     a = score_recognition(TRUTH, _recording(*TRUTH["segments"]))
-    b = score_recognition({"clip": "other", "segments": []}, _recording(_seg("side_bend", "standing", 1, 9, [])))
+    b = score_recognition(
+        {"clip": "other", "segments": []}, _recording(_seg("side_bend", "standing", 1, 9, []))
+    )
     table = format_recognition([a, b])
-    rows = {line.split()[0]: line.split()[1:] for line in table.splitlines() if line[:5] in ("knee ", "prone", "none ")}
+    rows = {
+        line.split()[0]: line.split()[1:]
+        for line in table.splitlines()
+        if line[:5] in ("knee ", "prone", "none ")
+    }
     assert rows["knee"] == ["1", "0", "0", "0"]
     assert rows["prone"] == ["0", "1", "0", "0"]
     assert rows["none"] == ["0", "0", "1", "0"]
