@@ -13,7 +13,7 @@ import numpy as np
 from formcheck import landmarks as lm
 from formcheck.measurements import shoulder_mid, torso_vector
 from formcheck.pose_frame import PoseFrame
-from formcheck.spec import ExerciseConfig
+from formcheck.spec import ExerciseConfig, ExerciseSpec
 
 MESSAGES = {
     "no_person": "I can't see anyone. {camera}",
@@ -28,6 +28,15 @@ MESSAGES = {
 PARTIAL_VIEW = "part_out_of_frame"
 NOTICES = frozenset({PARTIAL_VIEW})
 
+
+
+def camera_advice(spec: ExerciseSpec) -> str:
+    """Where the camera goes, naming the exercise (it may have been recognised, not chosen):
+    "For supine knee-to-chest, put the camera at floor level ..."."""
+    text = spec.camera.strip()
+    if not text:
+        return ""
+    return f"For {spec.title[0].lower()}{spec.title[1:]}, {text[0].lower()}{text[1:]}"
 
 def missing_parts(
     pose: PoseFrame, config: ExerciseConfig, vis: float, parts: tuple[str, ...] | None = None
@@ -84,7 +93,7 @@ def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> tu
     checks that need them pause). View and posture are judged only at rest."""
     vis = config.params["visibility_min"]
     if not pose.person_found:
-        problems = {"no_person": MESSAGES["no_person"].format(camera=config.spec.camera)}
+        problems = {"no_person": MESSAGES["no_person"].format(camera=camera_advice(config.spec))}
         if pose.other_people:
             problems["multiple_people"] = MESSAGES["multiple_people"]
         return problems, set()
@@ -102,7 +111,7 @@ def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> tu
         threshold = config.params["view_ratio"]
         spec = config.spec
         if not math.isnan(ratio) and (ratio >= threshold) != (spec.view == "front"):
-            problems["wrong_view"] = MESSAGES[f"wrong_view_{spec.view}"].format(camera=spec.camera)
+            problems["wrong_view"] = MESSAGES[f"wrong_view_{spec.view}"].format(camera=camera_advice(spec))
         tilt = torso_from_vertical_deg(pose, vis)
         # From the wrong side the posture cannot be judged (a body lying toward the camera looks upright).
         if not math.isnan(tilt) and "wrong_view" not in problems:

@@ -61,7 +61,9 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     register_check("speech", speech_check)
 
     p = subparsers.add_parser("live", help="coach an exercise live from a webcam (opens the window)")
-    p.add_argument("--exercise", "-e", help="exercise name (see 'formcheck exercises')")
+    p.add_argument(
+        "--exercise", "-e", help="exercise name (see 'formcheck exercises'); without it: recognised"
+    )
     p.add_argument(
         "--prescription", metavar="FILE", help="walk through a therapist's prescription (instead of -e)"
     )
@@ -75,7 +77,9 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
 
     p = subparsers.add_parser("replay", help="replay a recorded video in the coaching window")
     p.add_argument("video", help="video file (mp4, avi, mov)")
-    p.add_argument("--exercise", "-e", required=True, help="exercise name (see 'formcheck exercises')")
+    p.add_argument(
+        "--exercise", "-e", help="exercise name (see 'formcheck exercises'); without it: recognised"
+    )
     p.add_argument("--variant", "-v", help="exercise variant (default: the exercise's first)")
     p.add_argument("--set", action="append", metavar="KEY=VALUE", help="override a setting, e.g. hold_s=20")
     p.add_argument("--speed", choices=["0.5", "1", "2", "max"], default="1", help="replay speed (default 1)")
@@ -137,7 +141,13 @@ def open_recording(args: argparse.Namespace, mode: str) -> tuple[Any, str | None
 
 
 def run_window(
-    args: argparse.Namespace, config: Any, mode: str, source: Any, banner: bool, routine: Any = None
+    args: argparse.Namespace,
+    config: Any,
+    mode: str,
+    source: Any,
+    banner: bool,
+    routine: Any = None,
+    auto: bool = False,
 ) -> int:
     """Open the coaching window on ``source`` (a video path or a camera index) and run the event loop."""
     app = make_app()
@@ -176,6 +186,7 @@ def run_window(
         ask_pain=mode == "live" and not automated,  # scripted runs never wait for an answer
         pain_before=args.pain_before,
         notice=notice,
+        auto=auto,
     )
     if mode == "live":
         settings.setValue("choice/camera", source)
@@ -236,29 +247,30 @@ def cmd_live(args: argparse.Namespace) -> int:
         config = routine.steps[0].config
     elif args.exercise:
         config = _load_config(args.exercise, args.variant, parse_settings(args.set))
-    else:
-        raise FormcheckError(
-            "Say what to exercise: --exercise NAME (see 'formcheck exercises') or --prescription FILE."
-        )
+    else:  # auto mode: the window recognises the exercise (a first guess is shown until then)
+        config = _load_config(AUTO_FIRST_GUESS, None, {})
     require_display("live")
     camera = args.camera
     if camera is None:
         from ui.settings import open_settings
 
         camera = int(open_settings().value("choice/camera", 0) or 0)
-    return run_window(args, config, "live", camera, banner=False, routine=routine)
+    auto = routine is None and not args.exercise
+    return run_window(args, config, "live", camera, banner=False, routine=routine, auto=auto)
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
     from formcheck.spec import parse_settings
 
-    config = _load_config(args.exercise, args.variant, parse_settings(args.set))
+    auto = not args.exercise
+    config = _load_config(args.exercise or AUTO_FIRST_GUESS, args.variant, parse_settings(args.set))
     _check_video(args.video)
     require_display("replay")
-    return run_window(args, config, "replay", args.video, banner=False)
+    return run_window(args, config, "replay", args.video, banner=False, auto=auto)
 
 
 DEMO_LIVE_EXERCISE = "side_bend"
+AUTO_FIRST_GUESS = "knee_to_chest"  # shown until the person is recognised
 
 
 def cmd_demo_window(args: argparse.Namespace) -> int:

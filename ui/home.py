@@ -28,6 +28,7 @@ from ui.cameras import CameraProbe
 from ui.dialogs import SafetyDialog, safety_accepted
 from ui.recording import VIDEO_NOTE, SessionRecording, recovered_notice
 from ui.system_check import SystemCheckPanel
+from ui.window_auto import AUTO
 from ui.worker import EstimatorFactory
 
 STYLE = """
@@ -75,6 +76,7 @@ class HomeWindow(QMainWindow):
         layout.addLayout(grid)
         self.exercise_box = QComboBox()
         self.specs = {name: load_spec(path) for name, path in available_exercises().items()}
+        self.exercise_box.addItem("Recognise it for me", AUTO)  # the default: no keyboard needed on the mat
         for name, spec in self.specs.items():
             self.exercise_box.addItem(spec.title, name)
         self.variant_box = QComboBox()
@@ -137,7 +139,7 @@ class HomeWindow(QMainWindow):
         self.exercise_box.currentIndexChanged.connect(self._exercise_changed)
         last = settings.value("choice/exercise")
         if last in self.specs:
-            self.exercise_box.setCurrentIndex(list(self.specs).index(last))
+            self.exercise_box.setCurrentIndex(self.exercise_box.findData(last))
         self._exercise_changed()
         last_variant = settings.value("choice/variant")
         i = self.variant_box.findData(last_variant)
@@ -154,16 +156,30 @@ class HomeWindow(QMainWindow):
             self.system_check.start()
         self.resize(1000, 640)
 
+    @property
+    def auto(self) -> bool:
+        return bool(self.exercise_box.currentData() == AUTO)
+
     def _exercise_changed(self) -> None:
-        spec = self.specs[self.exercise_box.currentData()]
         self.variant_box.blockSignals(True)
         self.variant_box.clear()
-        for v in spec.variants.values():
-            self.variant_box.addItem(v.name, v.name)
+        if self.auto:
+            self.variant_box.addItem("recognised too", None)
+            self.variant_box.setEnabled(False)
+        else:
+            self.variant_box.setEnabled(True)
+            for v in self.specs[self.exercise_box.currentData()].variants.values():
+                self.variant_box.addItem(v.name, v.name)
         self.variant_box.blockSignals(False)
         self._variant_changed()
 
     def _variant_changed(self) -> None:
+        if self.auto:
+            self.variant_help.setText(
+                "Get into the start position: formcheck sees which exercise you do, says it, and "
+                "follows you when you change (X in the window chooses by hand)."
+            )
+            return
         spec = self.specs[self.exercise_box.currentData()]
         v = spec.variants.get(self.variant_box.currentData() or spec.default_variant)
         self.variant_help.setText(v.description if v else "")
@@ -188,6 +204,8 @@ class HomeWindow(QMainWindow):
         self.settings.setValue("choice/exercise", name)
         self.settings.setValue("choice/variant", variant)
         self.settings.setValue("choice/reps", self.reps_box.value())
+        if name == AUTO:  # a first guess to show until the person is recognised
+            return load_exercise(next(iter(self.specs)))
         return load_exercise(name, variant)
 
     def _recording(self) -> tuple[SessionRecording, str | None]:
@@ -252,7 +270,7 @@ class HomeWindow(QMainWindow):
             self._refresh_routine_button()
             self.message.setText(f"Saved {path.name}; it is now today's routine.")
 
-    def _open_coach(self, config, banner: bool = False, live: bool = False):  # type: ignore[no-untyped-def]
+    def _open_coach(self, config, banner: bool = False, live: bool = False, auto: bool = False):  # type: ignore[no-untyped-def]
         from ui.window import CoachWindow
 
         if not (banner or safety_accepted(self.settings) or self._safety_ok()):
@@ -276,6 +294,7 @@ class HomeWindow(QMainWindow):
             recording=recording,
             ask_pain=live,
             notice=notice,
+            auto=auto,
         )
         self.coach.show()
         self.hide()
@@ -292,7 +311,7 @@ class HomeWindow(QMainWindow):
         if index is None:
             return
         self.settings.setValue("choice/camera", index)
-        coach = self._open_coach(self._config(), live=True)
+        coach = self._open_coach(self._config(), live=True, auto=self.auto)
         if coach is not None:
             coach.start_live(lambda: CameraSource(int(index)), f"camera {index}")
 
@@ -310,7 +329,7 @@ class HomeWindow(QMainWindow):
         except FormcheckError as exc:
             self.message.setText(exc.message)
             return
-        coach = self._open_coach(self._config())
+        coach = self._open_coach(self._config(), auto=self.auto)
         if coach is not None:
             coach.start_replay(lambda: VideoFileSource(path), Path(path).name)
 

@@ -36,6 +36,7 @@ from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
 from ui.recording import SessionRecording
 from ui.routine_panel import RoutinePanel
 from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
+from ui.window_auto import WAITING_TEXT, AutoExercise
 from ui.window_replay import ReplayControls, no_focus
 from ui.window_routine import RoutineSteps
 from ui.worker import (
@@ -72,9 +73,9 @@ QSlider::handle:horizontal { width: 26px; margin: -8px 0; background: white; bor
 
 SHORTCUT_HELP = (
     "Space pain stop · M sound · F full screen · P play/pause · ←/→ 5 s · ,/. step · [/] speed · "
-    "R restart · O open video · Q quit"
+    "R restart · O open video · X exercise · Q quit"
 )
-LIVE_HELP = "Space pain stop · E done · M sound · F full screen · R try again · Q quit"
+LIVE_HELP = "Space pain stop · E done · M sound · F full screen · R try again · X exercise · Q quit"
 ROUTINE_TICK_MS = 200
 
 
@@ -83,7 +84,7 @@ def fmt_time(t_s: float) -> str:
     return f"{t // 60}:{t % 60:02d}"
 
 
-class CoachWindow(ReplayControls, RoutineSteps, QMainWindow):
+class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     """One exercise, live from a camera or replayed from a file.
 
     ``run_finished(result)`` is emitted when a run ends for good (not when a seek restarts it).
@@ -106,9 +107,11 @@ class CoachWindow(ReplayControls, RoutineSteps, QMainWindow):
         ask_pain: bool = False,
         pain_before: int | None = None,
         notice: str | None = None,
+        auto: bool = False,
     ) -> None:
         super().__init__()
         self.config = config
+        self._init_auto(auto)
         self.estimator_factory = estimator_factory
         self.settings = settings
         self.audio = audio if audio is not None else AudioCues(output=False)
@@ -225,6 +228,12 @@ class CoachWindow(ReplayControls, RoutineSteps, QMainWindow):
         self.title_label.setWordWrap(True)
         self.title_label.setStyleSheet("font-size: 26px; font-weight: bold;")
         layout.addWidget(self.title_label)
+        self.auto_label = QLabel(WAITING_TEXT if self.auto else "")
+        self.auto_label.setObjectName("notice")
+        self.auto_label.setWordWrap(True)
+        self.auto_label.setVisible(self.auto)
+        layout.addWidget(self.auto_label)
+        layout.addWidget(self._build_exercise_box())
         self.counters = RepCounters(self.reps_target)
         layout.addWidget(self.counters)
         self.checklist = SetupChecklist()
@@ -261,7 +270,7 @@ class CoachWindow(ReplayControls, RoutineSteps, QMainWindow):
         note = QLabel("An exercise aid, not a diagnosis.")
         note.setStyleSheet("font-size: 15px; color: #aaa;")
         layout.addWidget(note)
-        no_focus(self.pain_button, self.end_button, self.routine_panel.skip_button)
+        no_focus(self.pain_button, self.end_button, self.routine_panel.skip_button, self.exercise_box)
         return panel
 
     def _build_problem_frame(self) -> QFrame:
@@ -319,6 +328,7 @@ class CoachWindow(ReplayControls, RoutineSteps, QMainWindow):
             ("Esc", self.showNormal),
             ("Q", self.close),
             ("I", lambda: self.stats_label.setVisible(not self.stats_label.isVisible())),
+            ("X", self.next_exercise_choice),
         ]
         self.shortcuts = {}
         for key, action in keys:
@@ -434,7 +444,8 @@ class CoachWindow(ReplayControls, RoutineSteps, QMainWindow):
     ) -> Callable[[FrameSource], list[DeferredCloseSink]]:
         """The run's extra sinks, made on the pipeline thread once the source is open: the window's
         fixed ``extra_sinks`` and, when recording, a new session recorder (one per run)."""
-        fixed = self.extra_sinks
+        recogniser = self._new_auto_sink()
+        fixed = (*self.extra_sinks, *([recogniser] if recogniser is not None else []))
         recording, routine, routine_id = self.recording, self.routine, self._routine_id
         before = list(self._before_events)
         problem = self.recording_problem.emit
@@ -544,6 +555,7 @@ class CoachWindow(ReplayControls, RoutineSteps, QMainWindow):
             self.video.set_state(packet.update)
         total = (self.frame_count or 0) / self.fps
         self.time_label.setText(f"{fmt_time(state.t_s)} / {fmt_time(total)}")
+        self._auto_check(state.t_s)
 
     def _stopped_by_person(self) -> bool:
         """The run was stopped on purpose (pain stop, "I'm done", a routine's set done or skipped)."""

@@ -25,6 +25,9 @@ class RoutineSteps:
         pain after. The routine (``formcheck.sessions.routine``) decides; the window shows and records."""
         self.routine = routine
         self._routine_id = new_routine_id()
+        self.auto = False  # the prescription says which exercise comes
+        self._auto_note(None)
+        self.exercise_box.hide()
         self.mode = "live"
         self.speed = None
         self._source_factory = source_factory

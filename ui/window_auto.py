@@ -1,0 +1,200 @@
+"""Auto mode of the coaching window: it recognises the exercise as the person gets into the start
+position, says it, shows it, and switches when they change exercise (a part of ``CoachWindow``).
+
+The recogniser (``formcheck.recognize.LiveRecogniser``) runs on the pipeline's thread as a sink, a few
+tens of microseconds a frame; the window reads its newest guess with each frame it shows. The exercise
+box (or the X key) overrides it: choosing an exercise there turns auto mode off, "Recognise it for me"
+turns it back on.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from PyQt6.QtWidgets import QComboBox
+
+from formcheck.events import Event, FrameUpdate
+from formcheck.pipeline import AnalysisResult
+from formcheck.recognize import LiveRecogniser, Recognition
+from formcheck.sources import Frame
+from formcheck.spec import available_exercises, load_exercise, load_spec
+
+AUTO = "auto"
+WAITING_TEXT = (
+    "Get into the start position and keep still for a moment: I will recognise the exercise "
+    "(lie on your back, on your stomach, or stand facing the camera)."
+)
+UNKNOWN_TEXT = (
+    "I can't tell which exercise this is. Lie on your back for knee-to-chest, on your stomach for "
+    "prone extension, or stand facing the camera for side bends."
+)
+# The variant in words, for the sentence said when an exercise is recognised.
+VARIANT_WORDS = {
+    ("knee_to_chest", "single"): "one leg at a time",
+    ("knee_to_chest", "double"): "both knees together",
+    ("prone_extension", "arms-forward"): "arms forward",
+    ("prone_extension", "press-up"): "press-up",
+    ("prone_extension", "superman"): "superman",
+    ("side_bend", "standing"): "standing",
+}
+SHORT_TITLES = {
+    "knee_to_chest": "Knee-to-chest",
+    "prone_extension": "Prone extension",
+    "side_bend": "Side bends",
+}
+
+
+def announcement(exercise: str, variant: str | None) -> str:
+    """What is said and shown on recognising: "Knee-to-chest, one leg at a time. Ready when you are." """
+    words = VARIANT_WORDS.get((exercise, variant or ""))
+    title = SHORT_TITLES.get(exercise, exercise.replace("_", " ").capitalize())
+    return f"{title}{', ' + words if words else ''}. Ready when you are."
+
+
+class RecognitionSink:
+    """The live recogniser as a pipeline sink; ``latest`` is read from the GUI thread."""
+
+    def __init__(self) -> None:
+        self.recogniser = LiveRecogniser()
+        self._lock = threading.Lock()
+        self._latest: Recognition | None = None
+        self.changes = 0
+
+    def on_frame(self, frame: Frame, update: FrameUpdate) -> None:
+        guess = self.recogniser.update(update.pose)
+        if guess is not None:
+            with self._lock:
+                self._latest = guess
+                self.changes += 1
+
+    def on_event(self, event: Event) -> None:
+        pass
+
+    def close(self, result: AnalysisResult) -> None:
+        pass
+
+    @property
+    def latest(self) -> tuple[int, Recognition | None]:
+        with self._lock:
+            return self.changes, self._latest
+
+
+def exercise_choices() -> list[tuple[str, str]]:
+    """(label, data) for the exercise box: auto first, then every exercise and variant."""
+    choices = [("Recognise it for me", AUTO)]
+    for name, path in available_exercises().items():
+        spec = load_spec(path)
+        for v in spec.variants.values():
+            choices.append((f"{spec.title} ({v.name})", f"{name}/{v.name}"))
+    return choices
+
+
+class AutoExercise:
+    """Mixed into ``CoachWindow`` (ui/window.py), whose state it uses."""
+
+    auto: bool
+    recognition: Recognition | None
+    recognised: list[tuple[float, str, str | None]]  # (time in the run, exercise, variant) per switch
+    _auto_sink: RecognitionSink | None
+    _auto_seen: int
+    _auto_after_s: float  # guesses about time before this are old (a replay catching up after a switch)
+
+    def _init_auto(self, auto: bool) -> None:
+        self.auto = auto
+        self.recognition = None
+        self.recognised = []
+        self._auto_sink = None
+        self._auto_seen = 0
+        self._auto_after_s = -1.0
+
+    def _build_exercise_box(self) -> QComboBox:
+        box = QComboBox()
+        for label, data in exercise_choices():
+            box.addItem(label, data)
+        box.setCurrentIndex(0 if self.auto else max(0, box.findData(self._exercise_key())))
+        box.activated.connect(lambda i: self.choose_exercise(box.itemData(i)))
+        self.exercise_box = box
+        return box
+
+    def _exercise_key(self) -> str:
+        config: Any = self.config  # type: ignore[attr-defined]
+        return f"{config.spec.name}/{config.variant.name}"
+
+    def _new_auto_sink(self) -> RecognitionSink | None:
+        self._auto_sink = RecognitionSink() if self.auto else None
+        self._auto_seen = 0
+        return self._auto_sink
+
+    def choose_exercise(self, data: str) -> None:
+        """The override: an exercise chosen by hand (auto off), or auto mode back on."""
+        if data == AUTO:
+            self.auto = True
+            self.recognition = None
+            self._auto_note(WAITING_TEXT)
+            self._restart_for_exercise()
+            return
+        self.auto = False
+        name, _, variant = data.partition("/")
+        self._switch_to(name, variant or None, said=False)
+
+    def next_exercise_choice(self) -> None:
+        """The X key: the next entry of the exercise box."""
+        box = self.exercise_box
+        box.setCurrentIndex((box.currentIndex() + 1) % box.count())
+        self.choose_exercise(box.currentData())
+
+    def _auto_check(self, t_s: float) -> None:
+        """With each frame shown: act on a new guess of the recogniser."""
+        sink = self._auto_sink
+        if not self.auto or sink is None:
+            return
+        changes, guess = sink.latest
+        if changes == self._auto_seen or guess is None:
+            return
+        self._auto_seen = changes
+        if guess.since_s < self._auto_after_s:
+            return  # an earlier exercise of this recording, passed again while catching up
+        self.recognition = guess
+        if guess.exercise is None:
+            self._auto_note(UNKNOWN_TEXT)
+            return
+        if (guess.exercise, guess.variant) == tuple(self._exercise_key().split("/")):
+            if not self.recognised:  # the first guess agrees with the exercise shown: say it anyway
+                self.recognised.append((t_s, guess.exercise, guess.variant))
+                self._announce(guess.exercise, guess.variant)
+            return
+        self._auto_after_s = guess.since_s
+        self.recognised.append((t_s, guess.exercise, guess.variant))
+        self._switch_to(guess.exercise, guess.variant, said=True)
+
+    def _switch_to(self, exercise: str, variant: str | None, said: bool) -> None:
+        config = load_exercise(exercise, variant)
+        self._apply_config(config)  # type: ignore[attr-defined]
+        if said:
+            self._announce(exercise, variant)
+        else:
+            self._auto_note(None)
+        box = self.exercise_box
+        box.setCurrentIndex(0 if self.auto else max(0, box.findData(self._exercise_key())))
+        self._restart_for_exercise()
+
+    def _announce(self, exercise: str, variant: str | None) -> None:
+        text = announcement(exercise, variant)
+        self._auto_note(f"{text}  (X: choose another exercise)")
+        self.audio.say(text)  # type: ignore[attr-defined]
+
+    def _auto_note(self, text: str | None) -> None:
+        label = self.auto_label  # type: ignore[attr-defined]
+        label.setText(text or "")
+        label.setVisible(bool(text))
+
+    def _restart_for_exercise(self) -> None:
+        """A new exercise starts from its own start: live, a new run from now; a replay, from here."""
+        if getattr(self, "_source_factory", None) is None:
+            return
+        if self.mode == "live":  # type: ignore[attr-defined]
+            self._auto_after_s = -1.0  # the new run's clock starts again
+            self._restart_at(0, paused=False)  # type: ignore[attr-defined]
+        else:
+            self._restart_at(self.position, paused=self._paused, discard_old=True)  # type: ignore[attr-defined]
