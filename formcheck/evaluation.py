@@ -300,6 +300,8 @@ def score_recognition(truth: dict[str, Any], recording: dict[str, Any]) -> Recog
         reps_true, reps_found = _count_by_side(t["reps"]), _count_by_side(f["reps"])
         if reps_true != reps_found:
             problems.append(f"{_name(t)} reps per side {reps_found} != {reps_true}")
+    if not truth["segments"] and not found:
+        pairs.append(("none", "none"))  # nothing to find, nothing found: a right answer too
     for i, f in enumerate(found):
         if i not in used:
             problems.append(f"{_name(f)} at {f['start_s']:.0f}-{f['end_s']:.0f} s is no true segment")

@@ -23,9 +23,12 @@ recording and returns its episodes.
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -795,3 +798,35 @@ def recognise(poses: Sequence[PoseFrame]) -> list[Episode]:
         opened.moves = moves
         out.append(opened.episode(offline=True))
     return out
+
+
+class RecognitionSink:
+    """The live recogniser as a pipeline sink (the window's auto mode, and ``formcheck bench``):
+    it sees every frame on the pipeline's thread; ``latest`` may be read from another thread."""
+
+    def __init__(self) -> None:
+        self.recogniser = LiveRecogniser()
+        self._lock = threading.Lock()
+        self._latest: Recognition | None = None
+        self.changes = 0
+        self.busy_s = 0.0  # time spent recognising, for the benchmark
+
+    def on_frame(self, frame: Any, update: Any) -> None:  # a Frame and a FrameUpdate
+        t0 = time.perf_counter()
+        guess = self.recogniser.update(update.pose)
+        self.busy_s += time.perf_counter() - t0
+        if guess is not None:
+            with self._lock:
+                self._latest = guess
+                self.changes += 1
+
+    def on_event(self, event: Any) -> None:
+        pass
+
+    def close(self, result: Any) -> None:
+        pass
+
+    @property
+    def latest(self) -> tuple[int, Recognition | None]:
+        with self._lock:
+            return self.changes, self._latest

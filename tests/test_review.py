@@ -89,3 +89,86 @@ def test_cli_review_screenshot_and_reports(demo, tmp_path):
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
     assert main(["report", ids[1], "--format", "html", "-o", str(tmp_path / "r.html"), "--data-dir", d]) == 0
     assert "<img" in (tmp_path / "r.html").read_text()
+
+
+def _sitting(store):
+    """Two exercises of one auto-mode sitting: knee-to-chest, then prone lifts, sharing a sitting id."""
+    from synthetic import Script, frames, keyframes
+    from test_sessions_support import ListEstimator, PoseListSource
+
+    from formcheck.pipeline import run
+    from formcheck.sessions.recorder import Recorder
+    from formcheck.spec import load_exercise
+
+    ids = []
+    for n, (exercise, script) in enumerate(
+        [
+            (
+                "knee_to_chest",
+                Script("supine", 14, {"left_flex": keyframes([(0, 0), (2, 0), (4, 115), (9, 115), (11, 0)])}),
+            ),
+            (
+                "prone_extension",
+                Script("prone", 14, {"elev": keyframes([(0, 0), (2, 0), (4, 20), (9, 20), (11, 0)])}),
+            ),
+        ]
+    ):
+        config = load_exercise(exercise, None, {"hold_s": 3})
+        poses = frames(script)
+        rec = Recorder(
+            store, config, source_name="camera 0", fps=30.0, patient="Bo", routine_id="routine-ab12"
+        )
+        run(PoseListSource(poses), ListEstimator(poses), config, sinks=(rec,), prefetch=False)
+        with store._db() as db:
+            db.execute(
+                "UPDATE sessions SET started_at = ? WHERE id = ?",
+                (f"2025-04-01T09:0{n}:00+01:00", rec.session_id),
+            )
+        ids.append(rec.session_id)
+    return ids
+
+
+def test_a_sitting_of_several_exercises_is_reviewed_and_reported_one_after_the_other(qtbot, tmp_path):
+    from formcheck.sessions.reports import report_csv_many, sitting_of
+    from formcheck.sessions.storage import SessionStore
+    from ui.review import ReviewWindow
+    from ui.review_report import sitting_html, sitting_pdf_bytes
+
+    store = SessionStore(tmp_path / "data")
+    knee, prone = _sitting(store)
+    assert sitting_of(store, prone) == [knee, prone]
+    w = ReviewWindow(store)
+    qtbot.addWidget(w)
+    patient = w.tree.topLevelItem(0)
+    sitting = patient.child(0)
+    assert sitting.text(0).endswith("one sitting, 2 exercises")
+    assert [sitting.child(i).data(0, 256) for i in range(2)] == [knee, prone]  # in the order done
+    w.tree.setCurrentItem(sitting)  # the sitting opens its first exercise
+    assert w.data is not None and w.data.row.id == knee
+    w.select(prone)
+    assert w.data.row.id == prone
+
+    datas = [store.load(knee), store.load(prone)]
+    html = sitting_html(store, datas)
+    assert "One sitting, 2 exercises" in html
+    assert html.index("Supine knee-to-chest") < html.index("Prone trunk extension")
+    assert html.count("<body>") == 1 and html.count("data:image/png;base64,") >= 4
+    assert sitting_pdf_bytes(store, datas).startswith(b"%PDF")
+    rows = report_csv_many(datas).splitlines()
+    assert rows[0].startswith("session") and sum(r.startswith("session") for r in rows) == 1
+    assert {r.split(",")[3] for r in rows[1:]} == {"knee_to_chest", "prone_extension"}
+
+
+def test_report_sitting_from_the_command_line(tmp_path, capsys):
+    from formcheck.cli import main
+    from formcheck.sessions.storage import SessionStore
+
+    store = SessionStore(tmp_path / "data")
+    knee, prone = _sitting(store)
+    d = str(store.root)
+    out = tmp_path / "sitting.html"
+    assert main(["report", prone, "--sitting", "-f", "html", "-o", str(out), "--data-dir", d]) == 0
+    assert "2 sessions of one sitting" in capsys.readouterr().out
+    assert "One sitting, 2 exercises" in out.read_text()
+    assert main(["report", prone, "-f", "csv", "-o", str(tmp_path / "one.csv"), "--data-dir", d]) == 0
+    assert "knee_to_chest" not in (tmp_path / "one.csv").read_text()  # without --sitting: that session

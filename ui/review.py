@@ -40,7 +40,7 @@ from formcheck.sessions.analysis import (
     progress,
     timeline,
 )
-from formcheck.sessions.reports import STATUS_WORDS, _exercise_title
+from formcheck.sessions.reports import STATUS_WORDS, exercise_title
 from formcheck.sessions.storage import SessionData, SessionStore
 from ui.review_plots import Axes, draw_progress, draw_side_bars, draw_timeline
 
@@ -307,13 +307,23 @@ class ReviewWindow(QMainWindow):
     # --- the session list ------------------------------------------------------------------------
 
     def reload(self) -> None:
+        """Sessions by patient, newest first; the exercises of one sitting (auto mode, or a routine) are
+        grouped under it, one after the other in the order they were done."""
         self.tree.clear()
         by_patient: dict[str, QTreeWidgetItem] = {}
+        sittings: dict[str, QTreeWidgetItem] = {}
         for row in reversed(self.store.list_sessions()):
             parent = by_patient.get(row.patient)
             if parent is None:
                 parent = by_patient[row.patient] = QTreeWidgetItem([row.patient])
                 self.tree.addTopLevelItem(parent)
+            if row.routine_id:
+                sitting = sittings.get(row.routine_id)
+                if sitting is None:
+                    sitting = sittings[row.routine_id] = QTreeWidgetItem([""])
+                    sitting.setData(0, Qt.ItemDataRole.UserRole, None)
+                    parent.addChild(sitting)
+                parent = sitting
             reps = (
                 ""
                 if row.report is None
@@ -321,27 +331,48 @@ class ReviewWindow(QMainWindow):
             )
             flag = "" if row.status == "complete" else f" [{row.status}]"
             item = QTreeWidgetItem(
-                [f"{row.started_at[:16].replace('T', ' ')}  {_exercise_title(row.exercise)}{reps}{flag}"]
+                [f"{row.started_at[:16].replace('T', ' ')}  {exercise_title(row.exercise)}{reps}{flag}"]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, row.id)
             item.setToolTip(0, f"session {row.id} ({row.variant}, {row.kind}, {row.source})")
-            parent.addChild(item)
+            if parent in sittings.values():
+                parent.insertChild(0, item)  # newest-first listing: earlier exercises go above
+            else:
+                parent.addChild(item)
+        for sitting in sittings.values():
+            first = sitting.child(0)
+            start = first.text(0)[:16] if first is not None else ""
+            sitting.setText(0, f"{start}  one sitting, {sitting.childCount()} exercises")
         self.tree.expandAll()
 
     def _picked(self) -> None:
         items = self.tree.selectedItems()
-        sid = items[0].data(0, Qt.ItemDataRole.UserRole) if items else None
+        if not items:
+            return
+        item = items[0]
+        sid = item.data(0, Qt.ItemDataRole.UserRole)
+        if not sid and item.childCount() and item.parent() is not None:  # a sitting: its first exercise
+            first = item.child(0)
+            sid = first.data(0, Qt.ItemDataRole.UserRole) if first is not None else None
         if sid:
             self.open_session(sid)
 
+    def _items(self) -> list[QTreeWidgetItem]:
+        out: list[QTreeWidgetItem] = []
+        stack = [self.tree.topLevelItem(i) for i in range(self.tree.topLevelItemCount())]
+        while stack:
+            item = stack.pop()
+            if item is None:
+                continue
+            out.append(item)
+            stack.extend(item.child(j) for j in range(item.childCount()))
+        return out
+
     def select(self, session_id: str) -> None:
-        for i in range(self.tree.topLevelItemCount()):
-            top = self.tree.topLevelItem(i)
-            for j in range(top.childCount()):  # type: ignore[union-attr]
-                child = top.child(j)  # type: ignore[union-attr]
-                if child is not None and child.data(0, Qt.ItemDataRole.UserRole) == session_id:
-                    self.tree.setCurrentItem(child)
-                    return
+        for item in self._items():
+            if item.data(0, Qt.ItemDataRole.UserRole) == session_id:
+                self.tree.setCurrentItem(item)
+                return
 
     # --- one session -----------------------------------------------------------------------------
 
@@ -371,7 +402,7 @@ class ReviewWindow(QMainWindow):
         asym = report.get("asymmetry_text") or ""
         self.header.setText(
             f"<span style='font-size:15pt'><b>{row.patient}</b>: "
-            f"{_exercise_title(row.exercise)} ({row.variant})</span><br>"
+            f"{exercise_title(row.exercise)} ({row.variant})</span><br>"
             f"{row.started_at[:16].replace('T', ' ')} &middot; {(row.duration_s or 0):.0f} s &middot; "
             f"{STATUS_WORDS.get(row.status, row.status)} &middot; "
             f"good reps {report.get('summary', {}).get('good_reps', 0)} "

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import base64
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6.QtCore import QMarginsF, QSizeF, QUrl
@@ -14,7 +15,7 @@ from PyQt6.QtWidgets import QApplication
 
 from formcheck.errors import FormcheckError
 from formcheck.sessions.analysis import progress, timeline
-from formcheck.sessions.reports import progress_table, report_html
+from formcheck.sessions.reports import escape, exercise_title, progress_table, report_html
 from formcheck.sessions.storage import SessionData, SessionStore
 from ui.review_plots import draw_progress, draw_side_bars, draw_timeline, render_png
 
@@ -73,22 +74,67 @@ def build_html(store: SessionStore, data: SessionData) -> str:
     return report_html(data, src, rows)
 
 
-def write_html(store: SessionStore, data: SessionData, path: Path) -> None:
-    _write(Path(path), build_html(store, data).encode("utf-8"))
+def write_html(store: SessionStore, data: SessionData | list[SessionData], path: Path) -> None:
+    datas = data if isinstance(data, list) else [data]
+    html = build_html(store, datas[0]) if len(datas) == 1 else sitting_html(store, datas)
+    _write(Path(path), html.encode("utf-8"))
 
 
 def pdf_bytes(store: SessionStore, data: SessionData) -> bytes:
     """Render the same report to A4 PDF: QTextDocument lays out the HTML, the plots are image resources."""
+    return sitting_pdf_bytes(store, [data])
+
+
+def _sitting_parts(
+    store: SessionStore, datas: list[SessionData], src: Callable[[int, str, dict[str, bytes]], str | None]
+) -> tuple[str, list[dict[str, bytes]]]:
+    """One document for several sessions: the first report's head, then each report's body in turn,
+    each on a new page, after a line per exercise."""
+    all_pngs = []
+    bodies = []
+    head = ""
+    for i, data in enumerate(datas):
+        pngs, rows = plot_pngs(store, data)
+        all_pngs.append(pngs)
+        html = report_html(data, lambda n, i=i, pngs=pngs: src(i, n, pngs), rows)
+        start, end = html.index("<body>") + len("<body>"), html.rindex("</body>")
+        if i == 0:
+            head = html[:start]
+        style = " style='page-break-before: always'" if i else ""
+        bodies.append(f"<div{style}>{html[start:end]}</div>")
+    if len(datas) > 1:
+        lines = "".join(
+            f"<li>{escape(d.row.started_at[11:16])} {escape(exercise_title(d.row.exercise))} "
+            f"({escape(d.row.variant)}): "
+            f"{sum(r.result == 'good' for r in d.reps)} good of {len(d.reps)} reps</li>"
+            for d in datas
+        )
+        intro = f"<h1>One sitting, {len(datas)} exercises</h1><ol>{lines}</ol>"
+        bodies.insert(0, intro)
+    return head + "".join(bodies) + "</body></html>", all_pngs
+
+
+def sitting_html(store: SessionStore, datas: list[SessionData]) -> str:
+    def src(i: int, name: str, pngs: dict[str, bytes]) -> str | None:
+        return "data:image/png;base64," + base64.b64encode(pngs[name]).decode() if name in pngs else None
+
+    return _sitting_parts(store, datas, src)[0]
+
+
+def sitting_pdf_bytes(store: SessionStore, datas: list[SessionData]) -> bytes:
     from PyQt6.QtCore import QBuffer, QByteArray, QIODevice
 
     ensure_app()
-    pngs, rows = plot_pngs(store, data)
+    html, all_pngs = _sitting_parts(
+        store, datas, lambda i, name, pngs: f"s{i}_{name}.png" if name in pngs else None
+    )
     doc = QTextDocument()
-    for name, png in pngs.items():
-        doc.addResource(
-            QTextDocument.ResourceType.ImageResource.value, QUrl(f"{name}.png"), QImage.fromData(png)
-        )
-    doc.setHtml(report_html(data, lambda n: f"{n}.png" if n in pngs else None, rows))
+    for i, pngs in enumerate(all_pngs):
+        for name, png in pngs.items():
+            doc.addResource(
+                QTextDocument.ResourceType.ImageResource.value, QUrl(f"s{i}_{name}.png"), QImage.fromData(png)
+            )
+    doc.setHtml(html)
     out = QByteArray()
     buf = QBuffer(out)
     buf.open(QIODevice.OpenModeFlag.WriteOnly)
@@ -103,7 +149,7 @@ def pdf_bytes(store: SessionStore, data: SessionData) -> bytes:
         )
     )
     writer.setResolution(96)
-    writer.setTitle(f"formcheck session {data.row.id}")
+    writer.setTitle(f"formcheck session {datas[0].row.id}")
     writer.setCreator("formcheck")
     layout = writer.pageLayout().paintRectPixels(writer.resolution())
     doc.setPageSize(QSizeF(layout.width(), layout.height()))
@@ -112,5 +158,5 @@ def pdf_bytes(store: SessionStore, data: SessionData) -> bytes:
     return bytes(out.data())
 
 
-def write_pdf(store: SessionStore, data: SessionData, path: Path) -> None:
-    _write(Path(path), pdf_bytes(store, data))
+def write_pdf(store: SessionStore, data: SessionData | list[SessionData], path: Path) -> None:
+    _write(Path(path), sitting_pdf_bytes(store, data if isinstance(data, list) else [data]))

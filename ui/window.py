@@ -33,7 +33,7 @@ from formcheck.spec import ExerciseConfig
 from ui.audio import AudioCues
 from ui.cameras import probe_cameras
 from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
-from ui.recording import SessionRecording
+from ui.recording import SessionRecording, new_routine_id
 from ui.routine_panel import RoutinePanel
 from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
 from ui.window_auto import WAITING_TEXT, AutoExercise
@@ -392,6 +392,10 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     def _begin(self, source_factory: SourceFactory, name: str) -> None:
         self._source_factory = source_factory
         self.source_name = name
+        if self.auto and self._routine_id is None:
+            # One sitting, several exercises: their sessions share an id, so review and reports keep
+            # them together, one after the other.
+            self._routine_id = new_routine_id()
         self.replay_bar.setVisible(self.mode == "replay")
         self._earlier_reps = []
         self._paused = False

@@ -9,15 +9,11 @@ turns it back on.
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
 from PyQt6.QtWidgets import QComboBox
 
-from formcheck.events import Event, FrameUpdate
-from formcheck.pipeline import AnalysisResult
-from formcheck.recognize import LiveRecogniser, Recognition
-from formcheck.sources import Frame
+from formcheck.recognize import Recognition, RecognitionSink
 from formcheck.spec import available_exercises, load_exercise, load_spec
 
 AUTO = "auto"
@@ -50,34 +46,6 @@ def announcement(exercise: str, variant: str | None) -> str:
     words = VARIANT_WORDS.get((exercise, variant or ""))
     title = SHORT_TITLES.get(exercise, exercise.replace("_", " ").capitalize())
     return f"{title}{', ' + words if words else ''}. Ready when you are."
-
-
-class RecognitionSink:
-    """The live recogniser as a pipeline sink; ``latest`` is read from the GUI thread."""
-
-    def __init__(self) -> None:
-        self.recogniser = LiveRecogniser()
-        self._lock = threading.Lock()
-        self._latest: Recognition | None = None
-        self.changes = 0
-
-    def on_frame(self, frame: Frame, update: FrameUpdate) -> None:
-        guess = self.recogniser.update(update.pose)
-        if guess is not None:
-            with self._lock:
-                self._latest = guess
-                self.changes += 1
-
-    def on_event(self, event: Event) -> None:
-        pass
-
-    def close(self, result: AnalysisResult) -> None:
-        pass
-
-    @property
-    def latest(self) -> tuple[int, Recognition | None]:
-        with self._lock:
-            return self.changes, self._latest
 
 
 def exercise_choices() -> list[tuple[str, str]]:
@@ -195,6 +163,9 @@ class AutoExercise:
             return
         if self.mode == "live":  # type: ignore[attr-defined]
             self._auto_after_s = -1.0  # the new run's clock starts again
-            self._restart_at(0, paused=False)  # type: ignore[attr-defined]
+            # The run so far was getting into position under a first guess: with no rep in it, it is
+            # not kept as a session of that exercise.
+            no_reps = not self._run_reps  # type: ignore[attr-defined]
+            self._restart_at(0, paused=False, discard_old=no_reps)  # type: ignore[attr-defined]
         else:
             self._restart_at(self.position, paused=self._paused, discard_old=True)  # type: ignore[attr-defined]

@@ -218,15 +218,16 @@ def cmd_prescription_check(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from formcheck.report import write_text_atomic
-    from formcheck.sessions.reports import WRITERS, report_csv
+    from formcheck.sessions.reports import WRITERS, report_csv_many, sitting_of
 
     store = open_store(args)
     sid = resolve_session(store, args.session)
-    data = store.load(sid)
+    ids = sitting_of(store, sid) if args.sitting else [sid]
+    datas = [store.load(i) for i in ids]
     fmt = args.format
     out = Path(args.output) if args.output else Path(f"formcheck-{sid}.{fmt}")
     if fmt == "csv":
-        write_text_atomic(out, report_csv(data), private=True, hint="choose another path with -o")
+        write_text_atomic(out, report_csv_many(datas), private=True, hint="choose another path with -o")
     else:
         write = WRITERS.get(fmt)
         if write is None:
@@ -234,8 +235,9 @@ def cmd_report(args: argparse.Namespace) -> int:
                 f"{fmt.upper()} reports are drawn by formcheck's window part, which needs PyQt6; "
                 "it is not installed here (CSV works: --format csv)."
             )
-        write(store, data, out)
-    print(f"Wrote {out}.")
+        write(store, datas, out)
+    what = f"{len(datas)} sessions of one sitting" if len(datas) > 1 else "the session"
+    print(f"Wrote {out} ({what}).")
     return 0
 
 
@@ -301,6 +303,11 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     p.add_argument("session", nargs="?", help="session id or a unique prefix (default: the last session)")
     p.add_argument("--format", "-f", choices=["html", "pdf", "csv"], default="html", help="report format")
     p.add_argument(
+        "--sitting",
+        action="store_true",
+        help="every exercise of the sitting this session belongs to (auto mode or a routine), in order",
+    )
+    p.add_argument(
         "-o", "--output", metavar="PATH", help="where to write it (default: formcheck-SESSION.FORMAT)"
     )
     data_dir_arg(p)
@@ -317,5 +324,3 @@ def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     p.add_argument("--replace", action="store_true", help="overwrite a session with the same id")
     data_dir_arg(p)
     p.set_defaults(func=cmd_import)
-
-

@@ -75,7 +75,24 @@ def report_csv(data: SessionData) -> str:
     return out.getvalue()
 
 
-def _exercise_title(name: str) -> str:
+def report_csv_many(datas: list[SessionData]) -> str:
+    """Several sessions (a sitting) in one table: one header, every session's reps in time order."""
+    parts = [report_csv(d) for d in datas]
+    return parts[0] + "".join(p.split("\n", 1)[1] for p in parts[1:])
+
+
+def sitting_of(store: Any, session_id: str) -> list[str]:
+    """The sessions of the sitting ``session_id`` belongs to (auto mode, or a prescription's routine),
+    in the order they were done; just that session when it belongs to none."""
+    rows = store.list_sessions()
+    mine = next(r for r in rows if r.id == session_id)
+    if not mine.routine_id:
+        return [session_id]
+    together = [r for r in rows if r.routine_id == mine.routine_id]
+    return [r.id for r in sorted(together, key=lambda r: r.started_at)]
+
+
+def exercise_title(name: str) -> str:
     from formcheck.spec import available_exercises, load_spec
 
     path = available_exercises().get(name)
@@ -85,9 +102,11 @@ def _exercise_title(name: str) -> str:
         return name.replace("_", " ")
 
 
-def _e(x: object) -> str:
+def escape(x: object) -> str:
     return html.escape(str(x))
 
+
+_e = escape  # short, for the many places below
 
 STATUS_WORDS = {
     "complete": "complete",
@@ -115,7 +134,7 @@ def report_html(
     row, rep_list = data.row, data.reps
     report = row.report or {}
     summary = report.get("summary", {})
-    title = _exercise_title(row.exercise)
+    title = exercise_title(row.exercise)
     parts = [
         f"<html><head><meta charset='utf-8'>"
         f"<title>formcheck: {_e(row.patient)}, {_e(row.started_at[:10])}</title>"
@@ -269,9 +288,10 @@ def progress_table(points: list) -> list[list[str]]:  # list[ProgressPoint]
 
 
 # Report formats that need drawing (HTML with plots, PDF) are provided by the window part (ui/), which
-# registers them here; the core writes CSV itself. fmt -> write(store, data, path).
-WRITERS: dict[str, Callable[[Any, SessionData, Path], None]] = {}
+# registers them here; the core writes CSV itself. fmt -> write(store, sessions, path): one session, or
+# the sessions of a sitting one after the other.
+WRITERS: dict[str, Callable[[Any, list[SessionData], Path], None]] = {}
 
 
-def register_writer(fmt: str, write: Callable[[Any, SessionData, Path], None]) -> None:
+def register_writer(fmt: str, write: Callable[[Any, list[SessionData], Path], None]) -> None:
     WRITERS[fmt] = write
