@@ -381,6 +381,10 @@ def exercise_plan(
     sub["name"] = clip["name"]
     sub.setdefault("camera", {})
     channels, injected = schedule(sub, ex, t)
+    # The segment ends after the rest that follows its last rep (>= 1.5 s still), as a single clip does.
+    moving = np.flatnonzero(np.any([np.abs(np.diff(v)) > 1e-9 for v in channels.values()], axis=0))
+    if len(moving) and frames - 2 - moving[-1] < int(1.5 * FPS):
+        raise ValueError(f"{clip['name']}: {exercise} step needs >= 1.5 s of rest after its last rep")
     channels = calibrate(sub, body, ex, channels, cam, frames)
     lm = {n: np.zeros((frames, 2)) for n in LANDMARK_NAMES}
     poses = []
