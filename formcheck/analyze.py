@@ -13,6 +13,7 @@ from formcheck.errors import FormcheckError
 
 if TYPE_CHECKING:
     from formcheck.pipeline import AnalysisResult, Sink
+    from formcheck.segments import PoseTrack
     from formcheck.sources import FrameSource
     from formcheck.spec import ExerciseConfig
 
@@ -80,7 +81,7 @@ def analyze_file(
     return build_report(result), result
 
 
-def raise_if_cut_short(video: str | Path, result: AnalysisResult) -> None:
+def raise_if_cut_short(video: str | Path, result: AnalysisResult | PoseTrack) -> None:
     """After the report is out: say so if the video ended early or the source failed part-way."""
     if result.truncated:
         raise FormcheckError(

@@ -58,14 +58,7 @@ def _analyze_recording(args: argparse.Namespace, settings: dict[str, float]) -> 
     if args.json:
         write_json(Path(args.json), report)
     print(format_recording_text(report))
-    if track.truncated:
-        raise FormcheckError(
-            f"{args.video} ends early (damaged or still being copied); the results cover the "
-            f"{len(track.poses)} frames that could be read.",
-            exit_code=3,
-        )
-    if track.error is not None:
-        raise track.error
+    raise_if_cut_short(args.video, track)
     return 0
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -323,17 +324,15 @@ EXERCISE_ORDER = ("knee_to_chest", "prone_extension", "side_bend", "none")
 def format_recognition(scores: list[RecognitionScore]) -> str:
     """Per clip: segments found/true, the worst boundary error, what was recognised; then the confusion
     table of recognised against true exercise over all clips."""
-    header = f"{'clip':<34} {'segments':>9} {'bound err':>9}  recognised"
-    lines = [header, "-" * len(header)]
-    for s in scores:
-        lines.append(
+    lines = _listing(
+        f"{'clip':<34} {'segments':>9} {'bound err':>9}  recognised",
+        scores,
+        lambda s: (
             f"{s.clip[:34]:<34} {f'{s.segments_found}/{s.segments_true}':>9} "
             f"{_fmt(s.boundary_err_s, '.1f'):>8}s  {', '.join(s.found) or '-'}{'' if s.passed else '  NO'}"
-        )
-        for p in s.problems:
-            lines.append(f"    - {p}")
-    passed = sum(s.passed for s in scores)
-    lines.append(f"{passed} of {len(scores)} clips recognised right.")
+        ),
+        "recognised right",
+    )
     lines.append("")
     counts = Counter(p for s in scores for p in s.pairs)
     short = {"knee_to_chest": "knee", "prone_extension": "prone", "side_bend": "side", "none": "none"}
@@ -351,23 +350,29 @@ def format_table(scores: list[ClipScore]) -> str:
     def sides(d: dict[str, int]) -> str:
         return " ".join(f"{k[0].upper()}{v}" for k, v in sorted(d.items())) or "0"
 
-    header = (
-        f"{'clip':<34} {'reps found/true':<17} {'hold err':>8} {'peak err':>8} "
-        f"{'faults P/R':>11} {'setup':>6}  ok"
-    )
-    lines = [header, "-" * len(header)]
-    for s in scores:
+    def row(s: ClipScore) -> str:
         pr = f"{_fmt(s.precision, '.2f')}/{_fmt(s.recall, '.2f')}"
-        lines.append(
+        return (
             f"{s.clip[:34]:<34} {sides(s.reps_found) + ' / ' + sides(s.reps_true):<17} "
             f"{_fmt(s.hold_err_s, '.2f'):>7}s {_fmt(s.peak_err_deg, '.1f'):>7}° {pr:>11} "
             f"{s.setup_caught}/{s.setup_true:<4}  {'yes' if s.passed else 'NO'}"
         )
-        for p in s.problems:
-            lines.append(f"    - {p}")
-    passed = sum(s.passed for s in scores)
-    lines.append(f"{passed} of {len(scores)} clips within tolerance.")
-    return "\n".join(lines)
+
+    header = (
+        f"{'clip':<34} {'reps found/true':<17} {'hold err':>8} {'peak err':>8} "
+        f"{'faults P/R':>11} {'setup':>6}  ok"
+    )
+    return "\n".join(_listing(header, scores, row, "within tolerance"))
+
+
+def _listing(header: str, scores: Sequence[Any], row: Callable[[Any], str], passed_words: str) -> list[str]:
+    """A table of clips, each clip's problems under its row, and how many passed."""
+    lines = [header, "-" * len(header)]
+    for s in scores:
+        lines.append(row(s))
+        lines.extend(f"    - {p}" for p in s.problems)
+    lines.append(f"{sum(s.passed for s in scores)} of {len(scores)} clips {passed_words}.")
+    return lines
 
 
 @dataclass(frozen=True)

@@ -48,6 +48,10 @@ class PoseTrack:
     pose_s: float = 0.0  # time spent in the pose model
 
     @property
+    def frames(self) -> int:
+        return len(self.poses)
+
+    @property
     def duration_s(self) -> float:
         return len(self.poses) / self.fps if self.poses else 0.0
 

@@ -29,7 +29,6 @@ PARTIAL_VIEW = "part_out_of_frame"
 NOTICES = frozenset({PARTIAL_VIEW})
 
 
-
 def camera_advice(spec: ExerciseSpec) -> str:
     """Where the camera goes, naming the exercise (it may have been recognised, not chosen):
     "For supine knee-to-chest, put the camera at floor level ..."."""
@@ -37,6 +36,7 @@ def camera_advice(spec: ExerciseSpec) -> str:
     if not text:
         return ""
     return f"For {spec.title[0].lower()}{spec.title[1:]}, {text[0].lower()}{text[1:]}"
+
 
 def missing_parts(
     pose: PoseFrame, config: ExerciseConfig, vis: float, parts: tuple[str, ...] | None = None
