@@ -119,14 +119,18 @@ class _Replay:
 
 
 def check_poses(
-    track: PoseTrack, config: ExerciseConfig, start_s: float | None = None, end_s: float | None = None
+    track: PoseTrack,
+    config: ExerciseConfig,
+    start_s: float | None = None,
+    end_s: float | None = None,
+    sinks: tuple[Any, ...] = (),
 ) -> AnalysisResult:
     """The exercise checker over the kept poses between ``start_s`` and ``end_s`` (all by default)."""
     lo = -np.inf if start_s is None else start_s
     hi = np.inf if end_s is None else end_s
     poses = [p for p in track.poses if lo <= p.t_s <= hi]
     replay = _Replay(track, poses)
-    result = run(replay, replay, config, prefetch=False)  # type: ignore[arg-type]
+    result = run(replay, replay, config, sinks=sinks, prefetch=False)  # type: ignore[arg-type]
     result.truncated = track.truncated
     return result
 
@@ -140,7 +144,7 @@ class RecordingAnalysis:
     other: list[Any] = field(default_factory=list)  # episodes that are no exercise
 
 
-def _is_exercise_segment(result: AnalysisResult) -> bool:
+def is_exercise_segment(result: AnalysisResult) -> bool:
     if result.reps:
         return True
     blocked = sum(
@@ -168,19 +172,25 @@ def analyze_track(
         if ep.exercise is None:
             out.other.append(ep)
             continue
-        lo = max(ep.start_s - LEAD_S, episodes[i - 1].end_s if i else -np.inf)
-        hi = min(ep.end_s + TAIL_S, episodes[i + 1].start_s if i + 1 < len(episodes) else np.inf)
-        own = {**_settings_for(settings, ep.exercise), **(exercise_settings or {}).get(ep.exercise, {})}
+        own = {**settings_for(settings, ep.exercise), **(exercise_settings or {}).get(ep.exercise, {})}
         config = load_exercise(ep.exercise, ep.variant, own)
-        result = check_poses(track, config, lo, hi)
-        if _is_exercise_segment(result):
+        result = check_poses(track, config, *check_span(episodes, i))
+        if is_exercise_segment(result):
             out.segments.append((ep, result))
         else:
             out.other.append(ep)
     return out
 
 
-def _settings_for(settings: dict[str, float] | None, exercise: str) -> dict[str, float]:
+def check_span(episodes: Sequence[Any], i: int) -> tuple[float, float]:
+    """Where episode ``i`` is checked: a little around it, never into its neighbours."""
+    ep = episodes[i]
+    lo = max(ep.start_s - LEAD_S, episodes[i - 1].end_s if i else -np.inf)
+    hi = min(ep.end_s + TAIL_S, episodes[i + 1].start_s if i + 1 < len(episodes) else np.inf)
+    return lo, hi
+
+
+def settings_for(settings: dict[str, float] | None, exercise: str) -> dict[str, float]:
     """``--set`` values apply to every exercise that has that setting (``hold_s``, ``target_deg`` ...)."""
     from formcheck.spec import available_exercises, load_spec
 

@@ -109,3 +109,72 @@ def test_segments_reuse_the_kept_poses_and_keep_the_recording_clock():
     assert second.reps[0].start_s == pytest.approx(whole.reps[1].start_s, abs=0.2)
     assert second.reps[0].start_s > 19.0  # on the recording's clock, not the slice's
     assert np.isfinite(second.reps[0].peak_deg)
+
+
+def test_a_routine_file_is_recorded_as_one_sitting_matched_to_the_prescription(tmp_path, monkeypatch):
+    """Knee-to-chest then prone lifts in one file, against a prescription of prone then knee: each
+    exercise is recorded as a session judged by its own prescription entry, all in one sitting."""
+    from synthetic import Morph, Script, const, keyframes, sequence
+
+    from formcheck import segments
+    from formcheck.segments import PoseTrack
+    from formcheck.sessions.commands import record_recording
+    from formcheck.sessions.prescriptions import parse_prescription
+    from formcheck.sessions.reports import sitting_of
+    from formcheck.sessions.storage import SessionStore
+
+    ears = {"ears": const(1.0)}
+    k2c = Script(
+        "supine",
+        16,
+        {
+            "left_flex": keyframes([(0, 0), (3, 0), (4.5, 120), (8.5, 120), (10, 0)]),
+            **ears,
+        },
+        jitter_px=0.5,
+    )
+    prone = Script("prone", 14, {"elev": keyframes([(0, 0), (3, 0), (4.5, 20), (9, 20), (10.5, 0)]), **ears})
+    poses = sequence(k2c, Morph(3.0), prone)
+    track = PoseTrack("routine.mp4", 30.0, 640, 480, poses)
+    monkeypatch.setattr(segments, "track_poses", lambda video, model=None, progress=None: track)
+    text = """
+patient = "Cy"
+[[exercise]]
+name = "prone_extension"
+variant = "arms-forward"
+sets = 1
+reps = 5
+hold_s = 4
+[[exercise]]
+name = "knee_to_chest"
+variant = "single"
+sets = 1
+reps = 5
+hold_s = 3
+target_deg = 100
+"""
+    prescription = parse_prescription(text, "cy.toml")
+    store = SessionStore(tmp_path / "data")
+    ids, report, _ = record_recording(store, "routine.mp4", prescription=prescription)
+    assert [s["exercise"] for s in report["segments"]] == ["knee_to_chest", "prone_extension"]
+    assert len(ids) == 2 and sitting_of(store, ids[1]) == ids
+    rows = {r.id: r for r in store.list_sessions()}
+    assert [rows[i].exercise for i in ids] == ["knee_to_chest", "prone_extension"]
+    assert [rows[i].step_index for i in ids] == [2, 1]  # matched exercise by exercise, not by order
+    assert rows[ids[0]].patient == "Cy" and rows[ids[0]].prescription_id is not None
+    knee = store.load(ids[0])
+    assert len(knee.reps) == 1 and knee.reps[0].side == "left"
+    settings = [store.load(i).row.report["settings"] for i in ids]
+    assert (settings[0]["hold_s"], settings[0]["target_deg"]) == (3, 100)  # the prescription's entry
+    assert settings[1]["hold_s"] == 4
+    # The same from the command line: 'analyze --record' without -e records the sitting.
+    from formcheck.cli import main
+
+    assert (
+        main(["analyze", "routine.mp4", "--record", "--patient", "Di", "--data-dir", str(tmp_path / "d2")])
+        == 0
+    )
+    assert [r.patient for r in SessionStore(tmp_path / "d2").list_sessions()] == ["Di", "Di"]
+    assert (
+        main(["analyze", "routine.mp4", "--record", "--keep-video", "--data-dir", str(tmp_path / "d3")]) == 2
+    )

@@ -6,12 +6,11 @@ pipeline thread, once the source is open and its frame rate is known). Qt-free, 
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from formcheck.sessions.recorder import Recorder
+from formcheck.sessions.recorder import Recorder, new_sitting_id
 from formcheck.sessions.routine import Routine, Step
 from formcheck.sessions.storage import SessionStore
 from formcheck.spec import ExerciseConfig
@@ -77,4 +76,4 @@ class SessionRecording:
 
 
 def new_routine_id() -> str:
-    return "routine-" + secrets.token_hex(4)
+    return new_sitting_id()

@@ -105,6 +105,76 @@ def record_file(
     return recorders[0].session_id, result
 
 
+def record_recording(
+    store: Any,
+    video: str | Path,
+    settings: dict[str, float] | None = None,
+    model: str | None = None,
+    patient: str | None = None,
+    prescription: Any = None,
+    progress: bool = False,
+) -> tuple[list[str], dict[str, Any], Any]:
+    """A whole recording (a routine in one file) recorded as one sitting: the exercises are recognised,
+    each becomes a session, all sharing one sitting id. With a prescription, each exercise is matched to
+    the prescription's next entry of that exercise, in order, and judged by it (its targets and hold).
+
+    Returns (session ids, the recording's report, the pose track)."""
+    from formcheck.analyze import progress_printer
+    from formcheck.recognize import recognise
+    from formcheck.segments import (
+        RecordingAnalysis,
+        build_recording_report,
+        check_poses,
+        check_span,
+        is_exercise_segment,
+        settings_for,
+        track_poses,
+    )
+    from formcheck.sessions.recorder import Recorder, new_sitting_id
+    from formcheck.spec import load_exercise
+
+    track = track_poses(video, model, progress=progress_printer(Path(video).name) if progress else None)
+    episodes = recognise(track.poses)
+    analysis = RecordingAnalysis(track)
+    sitting = new_sitting_id()
+    unused = list(prescription.exercises) if prescription is not None else []
+    ids = []
+    for i, ep in enumerate(episodes):
+        if ep.exercise is None:
+            analysis.other.append(ep)
+            continue
+        item = next((it for it in unused if it.exercise == ep.exercise), None)
+        if item is not None:
+            config = item.config.with_overrides(settings or {})
+        else:
+            config = load_exercise(ep.exercise, ep.variant, settings_for(settings, ep.exercise))
+        lo, hi = check_span(episodes, i)
+        trial = check_poses(track, config, lo, hi)
+        if not is_exercise_segment(trial):
+            analysis.other.append(ep)
+            continue
+        if item is not None:
+            unused.remove(item)
+        recorder = Recorder(
+            store,
+            config,
+            source_name=track.name,
+            fps=track.fps,
+            kind="analyze",
+            patient=prescription.patient if prescription is not None else patient,
+            video=False,
+            prescription_name=prescription.name if prescription is not None else None,
+            prescription_toml=prescription.text if prescription is not None else None,
+            routine_id=sitting,
+            step_index=item.position if item is not None else None,
+            on_problem=_say,
+        )
+        result = check_poses(track, config, lo, hi, sinks=(recorder,))
+        analysis.segments.append((ep, result))
+        ids.append(recorder.session_id)
+    return ids, build_recording_report(analysis), track
+
+
 def _say(message: str) -> None:
     sys.stderr.write(f"formcheck: {message}\n")
 
@@ -148,9 +218,9 @@ def cmd_sessions_record(args: argparse.Namespace) -> int:
     from formcheck.sessions.prescriptions import load_prescription
     from formcheck.spec import parse_settings
 
-    if args.exercise is None and args.prescription is None:
-        raise FormcheckError("Give --exercise (or --prescription) so formcheck knows what to look for.")
     prescription = load_prescription(args.prescription) if args.prescription else None
+    if args.exercise is None and args.step is None:
+        return _record_whole_recording(args, prescription)
     if (
         prescription is not None
         and args.step is not None
@@ -188,6 +258,41 @@ def cmd_sessions_record(args: argparse.Namespace) -> int:
     from formcheck.analyze import raise_if_cut_short
 
     raise_if_cut_short(args.video, result)
+    return 0
+
+
+def _record_whole_recording(args: argparse.Namespace, prescription: Any) -> int:
+    """No -e and no --step: recognise the exercises of the file and record each as a session."""
+    from formcheck.analyze import raise_if_cut_short
+    from formcheck.segments import format_recording_text
+    from formcheck.spec import parse_settings
+
+    if args.keep_video:
+        raise FormcheckError(
+            "--keep-video needs --exercise: a recording of several exercises is kept as analysed "
+            "sessions without the video."
+        )
+    store = open_store(args)
+    ids, report, track = record_recording(
+        store,
+        args.video,
+        parse_settings(args.set),
+        args.model,
+        args.patient,
+        prescription,
+        progress=sys.stderr.isatty(),
+    )
+    json_path = getattr(args, "json", None)
+    if json_path:
+        from formcheck.report import write_json
+
+        write_json(Path(json_path), report)
+    print(format_recording_text(report))
+    if ids:
+        print(f"\nRecorded {len(ids)} session(s) of one sitting in {store.root}: {', '.join(ids)}.")
+    else:
+        print(f"\nNothing recorded: no exercise was recognised in {args.video}.")
+    raise_if_cut_short(args.video, track)
     return 0
 
 

@@ -15,6 +15,7 @@ import errno
 import fcntl
 import os
 import queue
+import secrets
 import threading
 import time
 from collections.abc import Callable
@@ -44,6 +45,12 @@ from formcheck.spec import ExerciseConfig
 CHUNK_FRAMES = 32
 VIDEO_QUEUE_FRAMES = 90
 DEFAULT_PATIENT = "me"
+
+
+def new_sitting_id() -> str:
+    """The id the sessions of one sitting share (a prescription's routine, an auto-mode window, one
+    recording of several exercises); stored as ``routine_id``."""
+    return "routine-" + secrets.token_hex(4)
 
 
 class Recorder:
