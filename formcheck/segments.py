@@ -23,10 +23,11 @@ from formcheck.pose_frame import PoseFrame
 from formcheck.sources import Frame, PrefetchingSource, VideoFileSource
 from formcheck.spec import ExerciseConfig
 
-# An episode is checked from a little before its first still moment to a little after its last one, so
-# a rep that starts at once is not cut; the rest of the time between episodes is nobody's.
+# An episode is checked from a little before its first still moment (a rep that starts at once is not
+# cut) to the end of its last one: every rep ends before that still moment, and what starts after it is
+# the person leaving (a bend to pick up the camera is no rep). The time between episodes is nobody's.
 LEAD_S = 1.0
-TAIL_S = 1.0
+TAIL_S = 0.0
 # Set-up problems that stop counting: a segment with no rep but one of these for a while is still an
 # exercise segment (the person is told what to change), not "another movement".
 BLOCKING_SETUP = ("wrong_view", "wrong_posture", "body_out_of_frame")
