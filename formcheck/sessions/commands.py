@@ -8,6 +8,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -138,6 +140,11 @@ def record_recording(
     analysis = RecordingAnalysis(track)
     sitting = new_sitting_id()
     unused = list(prescription.exercises) if prescription is not None else []
+    # When each exercise was done: the file was written as the recording ended.
+    try:
+        began = Path(video).stat().st_mtime - track.duration_s
+    except OSError:
+        began = time.time() - track.duration_s
     ids = []
     for i, ep in enumerate(episodes):
         if ep.exercise is None:
@@ -168,6 +175,7 @@ def record_recording(
             routine_id=sitting,
             step_index=item.position if item is not None else None,
             on_problem=_say,
+            started_at=datetime.fromtimestamp(began + ep.start_s).astimezone().isoformat(timespec="seconds"),
         )
         result = check_poses(track, config, lo, hi, sinks=(recorder,))
         analysis.segments.append((ep, result))

@@ -80,7 +80,9 @@ class Recorder:
         sync_interval_s: float = 1.0,
         open_journal: Callable[[Path], BinaryIO] | None = None,
         on_problem: Callable[[str], None] | None = None,
+        started_at: str | None = None,
     ) -> None:
+        """``started_at`` (ISO 8601) is when the exercise was done, if not now (a recording's segment)."""
         self.store = store
         self.config = config
         self.session_id = new_session_id()
@@ -121,7 +123,7 @@ class Recorder:
             "kind": kind,
             "source": source_name,
             "fps": float(fps),
-            "started_at": now_iso(),
+            "started_at": started_at or now_iso(),
             "signal_names": list(self.signal_names),
             "video": bool(video),
             "prescription_name": prescription_name,
