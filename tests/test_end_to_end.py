@@ -38,10 +38,16 @@ def test_eval_passes_on_every_sample_clip(tmp_path):
         timeout=3000,
     )
     print(result.stdout)
-    scores = json.loads(out.read_text())["clips"]
+    doc = json.loads(out.read_text())
+    scores = doc["clips"]
     assert len(scores) == len(CLIPS)
     failing = {s["clip"]: s["problems"] for s in scores if not s["passed"]}
     assert set(failing) == set(KNOWN_OUTSIDE_TOLERANCE), result.stdout
+    # Recognition ('analyze' without -e) on every clip, routine and other-movement clips included.
+    recognition = doc["recognition"]
+    assert len(recognition) == len(list(SAMPLES.glob("*.truth.json")))
+    unrecognised = {r["clip"]: r["problems"] for r in recognition if not r["passed"]}
+    assert not unrecognised, result.stdout
     assert result.returncode == (1 if failing else 0), result.stderr
     # The pose was found in (nearly) every frame of every clip that has a person in it.
     for s in scores:
