@@ -46,6 +46,12 @@ READY_PRIORITY = 1
 ONE_SHOT_LIFETIME_S = 2.0
 
 
+# How far back "the working leg was held up when it went out of sight" looks (see ``_signal``): in its
+# last few frames before dropping a limb the tracker slides it (on the clips, 111 -> 100 -> 84 deg in
+# 0.3 s). Taken for lowering, the rep would end and a second one start when the leg reappears; taken
+# for held when it was really lowering, the rep only ends later (seen again lowered, or lost_held_s).
+LOST_LOOKBACK_S = 0.3
+
 class Latch:
     """A debounced on/off condition: it flips only after the raw condition held for ``min_s``.
 
@@ -176,6 +182,9 @@ class ExerciseChecker:
         self._gates = (GlitchGate(p["glitch_speed_deg_s"]), GlitchGate(p["glitch_speed_deg_s"]))
         self._seen_s = {"left": -math.inf, "right": -math.inf}  # when each leg's signal was last seen
         self._seen_value = {"left": 0.0, "right": 0.0}  # and what it was then
+        # Each leg's readings over the last LOST_LOOKBACK_S: a limb going out of sight is read lower and
+        # lower by the tracker before it is dropped, so "was it held up?" looks at this, not the last one.
+        self._seen_recent: dict[str, deque[tuple[float, float]]] = {"left": deque(), "right": deque()}
         self._held_out_of_sight = False  # the working leg is hidden, last seen held up
         self._rest: ms.RestAnchor | None = None  # hips when last at rest
         self._drift_band_px = 0.0
@@ -242,13 +251,19 @@ class ExerciseChecker:
             for side in seen:
                 self._seen_s[side] = t_s
                 self._seen_value[side] = seen[side]
+                recent = self._seen_recent[side]
+                recent.append((t_s, seen[side]))
+                while recent and t_s - recent[0][0] > LOST_LOOKBACK_S:
+                    recent.popleft()
             working = self._rep.side if self._rep is not None else None
             # The working leg lost for a moment (arms hugging the knee, a tracking blink, the near leg
             # lifting in front of it): the rep waits for it, as for a lost person; the other leg must not
             # end it. Lost while lowering, it is going back to rest out of sight: after a second the legs
             # that are seen decide. Lost while held up, it waits longer (``lost_held_s``).
             if working is not None and working not in seen:
-                held = self._seen_value[working] >= self.hold_deg - self.h
+                last_s = self._seen_s[working]
+                before = [v for t, v in self._seen_recent[working] if last_s - t <= LOST_LOOKBACK_S]
+                held = max(before, default=self._seen_value[working]) >= self.hold_deg - self.h
                 wait_s = self.params["lost_held_s" if held else "lost_side_s"]
                 if t_s - self._seen_s[working] <= wait_s:
                     self._held_out_of_sight = held

@@ -32,6 +32,10 @@ TAIL_S = 0.0
 # exercise segment (the person is told what to change), not "another movement".
 BLOCKING_SETUP = ("wrong_view", "wrong_posture", "body_out_of_frame")
 BLOCKING_MIN_S = 2.0
+# After the last rep, the rest that still belongs to the exercise: the person's own rest between reps
+# in this segment (their rhythm), within these bounds; lying or standing still longer is a pause.
+REST_AFTER_S = (1.5, 5.0)
+REST_AFTER_ONE_REP_S = 3.0  # a single rep: no rhythm of their own to go by
 _TINY = np.zeros((2, 2, 3), np.uint8)
 
 
@@ -191,6 +195,18 @@ def check_span(episodes: Sequence[Any], i: int) -> tuple[float, float]:
     return lo, hi
 
 
+def segment_end(ep: Any, result: AnalysisResult) -> float:
+    """Where a segment ends: its episode's end (the last still moment before the person left the start
+    position), or earlier, the rest after the last rep, when they stayed (paused, fidgeted) in place."""
+    ends = [(r.start_s, r.end_s) for r in result.reps if r.end_s is not None]
+    if not ends:
+        return float(ep.end_s)
+    gaps = [b[0] - a[1] for a, b in zip(ends, ends[1:], strict=False)]
+    rest = max(gaps) if gaps else REST_AFTER_ONE_REP_S
+    rest = min(max(rest, REST_AFTER_S[0]), REST_AFTER_S[1])
+    return float(min(ep.end_s, ends[-1][1] + rest))
+
+
 def settings_for(settings: dict[str, float] | None, exercise: str) -> dict[str, float]:
     """``--set`` values apply to every exercise that has that setting (``hold_s``, ``target_deg`` ...)."""
     from formcheck.spec import available_exercises, load_spec
@@ -222,11 +238,11 @@ def build_recording_report(analysis: RecordingAnalysis) -> dict[str, Any]:
     segments = []
     for ep, result in analysis.segments:
         seg = build_report(result)
-        # The checker ran a little past the segment (a rep may end late); what began after it is
-        # the next thing's (the camera being picked up), not this exercise's.
+        end_s = segment_end(ep, result)
+        # What began after the segment's end is the next thing's (a pause, the camera being picked up).
         for key in ("faults", "setup"):
-            seg[key] = [i for i in seg[key] if i["start_s"] <= ep.end_s]
-        seg.update(start_s=round(float(ep.start_s), 2), end_s=round(float(ep.end_s), 2))
+            seg[key] = [i for i in seg[key] if i["start_s"] <= end_s]
+        seg.update(start_s=round(float(ep.start_s), 2), end_s=round(end_s, 2))
         seg["recognised"] = episode_json(ep)
         segments.append(seg)
     notes = []

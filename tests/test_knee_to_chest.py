@@ -280,3 +280,19 @@ def test_working_leg_hidden_behind_the_lifting_resting_leg_keeps_its_rep_and_sho
     assert 7.6 <= interval.start_s <= 8.3 and 9.5 <= interval.end_s <= 10.6
     expected = time_above(right, 100, 0, 18) - (interval.end_s - interval.start_s)
     assert checker.reps[0].hold_s == pytest.approx(expected, abs=0.3)
+
+
+def test_working_leg_read_lower_as_it_goes_out_of_sight_while_held_keeps_its_rep():
+    # Seen on routine_sb_hook_superman_older_male: the far (right) knee is held at ~125 deg, but as it
+    # slips behind the near leg MediaPipe reads it lower and lower (111 -> 100 -> 84) before dropping it
+    # for 3.5 s. It was held up when it went out of sight: the rep waits for it (lost_held_s) and the
+    # hold goes on, instead of the rep ending a second later and a second rep starting when it reappears.
+    reading = keyframes(
+        [(0, 0), (2.5, 0), (4.0, 110), (6.0, 110), (6.2, 100), (6.4, 84), (9.9, 84), (10.0, 108), (12.0, 108)]
+        + [(13.5, 0)]
+    )
+    hidden = [(6.45, 9.95, [lm.RIGHT_HIP, lm.RIGHT_KNEE])]
+    script = Script("supine", 16, {"right_flex": reading}, hidden=hidden)
+    checker, _ = run_script(script, "knee_to_chest", "single", hold_s=3)
+    assert [(r.side, r.complete, r.result) for r in checker.reps] == [("right", True, "good")]
+    assert checker.reps[0].hold_s > 6.0  # 4.0-6.2 seen up, 3.5 s out of sight, then 2 s seen up again

@@ -178,3 +178,24 @@ target_deg = 100
     assert (
         main(["analyze", "routine.mp4", "--record", "--keep-video", "--data-dir", str(tmp_path / "d3")]) == 2
     )
+
+
+def test_a_segment_ends_after_the_rest_of_its_own_rhythm_not_after_a_pause():
+    """The person stays lying after the last rep (a pause, a fidget) before rolling over: the segment
+    ends after the rest they took between reps, not when they finally leave the position."""
+    from types import SimpleNamespace
+
+    from formcheck.segments import segment_end
+
+    def rep(start, end):
+        return SimpleNamespace(start_s=start, end_s=end)
+
+    ep = SimpleNamespace(end_s=30.0)
+    two = SimpleNamespace(reps=[rep(3.0, 9.0), rep(12.0, 17.7)])  # 3 s between the reps
+    assert segment_end(ep, two) == pytest.approx(20.7)
+    one = SimpleNamespace(reps=[rep(3.0, 9.0)])
+    assert segment_end(ep, one) == pytest.approx(12.0)  # no rhythm of their own: 3 s
+    brisk = SimpleNamespace(reps=[rep(3.0, 5.0), rep(5.2, 7.0)])  # 0.2 s between: at least 1.5 s
+    assert segment_end(ep, brisk) == pytest.approx(8.5)
+    assert segment_end(SimpleNamespace(end_s=18.0), two) == 18.0  # they left earlier: the episode's end
+    assert segment_end(ep, SimpleNamespace(reps=[])) == 30.0  # no rep (a wrong view): the episode's
