@@ -85,18 +85,8 @@ def record_file(
 
     def make_recorder(config: Any, source: Any) -> tuple[Recorder]:
         recorders.append(
-            Recorder(
-                store,
-                config,
-                source_name=source.name,
-                fps=source.fps,
-                kind="analyze",
-                patient=prescription.patient if prescription is not None else patient,
-                video=keep_video,
-                prescription_name=prescription.name if prescription is not None else None,
-                prescription_toml=prescription.text if prescription is not None else None,
-                step_index=item.position if item is not None else None,
-                on_problem=_say,
+            _file_recorder(
+                store, config, source.name, source.fps, patient, prescription, item, video=keep_video
             )
         )
         return (recorders[0],)
@@ -132,7 +122,7 @@ def record_recording(
         settings_for,
         track_poses,
     )
-    from formcheck.sessions.recorder import Recorder, new_sitting_id
+    from formcheck.sessions.recorder import new_sitting_id
     from formcheck.spec import load_exercise
 
     track = track_poses(video, model, progress=progress_printer(Path(video).name) if progress else None)
@@ -162,25 +152,49 @@ def record_recording(
             continue
         if item is not None:
             unused.remove(item)
-        recorder = Recorder(
+        recorder = _file_recorder(
             store,
             config,
-            source_name=track.name,
-            fps=track.fps,
-            kind="analyze",
-            patient=prescription.patient if prescription is not None else patient,
-            video=False,
-            prescription_name=prescription.name if prescription is not None else None,
-            prescription_toml=prescription.text if prescription is not None else None,
+            track.name,
+            track.fps,
+            patient,
+            prescription,
+            item,
             routine_id=sitting,
-            step_index=item.position if item is not None else None,
-            on_problem=_say,
             started_at=datetime.fromtimestamp(began + ep.start_s).astimezone().isoformat(timespec="seconds"),
         )
         result = check_poses(track, config, lo, hi, sinks=(recorder,))
         analysis.segments.append((ep, result))
         ids.append(recorder.session_id)
     return ids, build_recording_report(analysis), track
+
+
+def _file_recorder(
+    store: Any,
+    config: Any,
+    source_name: str,
+    fps: float,
+    patient: str | None,
+    prescription: Any,
+    item: Any,
+    **options: Any,
+) -> Any:
+    """The recorder of an analysed file's session: whose it is, against which prescription entry."""
+    from formcheck.sessions.recorder import Recorder
+
+    return Recorder(
+        store,
+        config,
+        source_name=source_name,
+        fps=fps,
+        kind="analyze",
+        patient=prescription.patient if prescription is not None else patient,
+        prescription_name=prescription.name if prescription is not None else None,
+        prescription_toml=prescription.text if prescription is not None else None,
+        step_index=item.position if item is not None else None,
+        on_problem=_say,
+        **options,
+    )
 
 
 def _say(message: str) -> None:
