@@ -52,6 +52,7 @@ ONE_SHOT_LIFETIME_S = 2.0
 # for held when it was really lowering, the rep only ends later (seen again lowered, or lost_held_s).
 LOST_LOOKBACK_S = 0.3
 
+
 class Latch:
     """A debounced on/off condition: it flips only after the raw condition held for ``min_s``.
 
