@@ -106,12 +106,15 @@ def test_demo_clip_says_what_is_missing(tmp_path, monkeypatch):
         resources.demo_clip()
 
 
-def test_version_is_the_package_version():
+def test_version_is_the_package_version(capsys):
+    from importlib import metadata
+
     from formcheck.cli import main
 
     with pytest.raises(SystemExit) as stop:
         main(["--version"])
     assert stop.value.code == 0
+    assert capsys.readouterr().out.strip() == f"formcheck {metadata.version('formcheck')}"
 
 
 def test_desktop_entry_installs_and_removes(tmp_path):

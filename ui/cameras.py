@@ -18,18 +18,19 @@ def probe_cameras(indices: range = PROBE_INDICES) -> list[int]:
 
 # Probes stay referenced here for the life of the program: the probe thread may emit after the window
 # that asked has closed, and emitting from a deleted QObject crashes. Qt drops the closed receiver.
-_PROBES: list[CameraProbe] = []
+_PROBES: list[BackgroundProbe] = []
 
 
-class CameraProbe(QObject):
-    """Emits ``found(list_of_indices)`` once the probe thread is done. Never give it a parent."""
+class BackgroundProbe(QObject):
+    """Runs ``probe`` (anything that returns a list: the cameras, the set-up checks) on a thread of its
+    own and emits ``found(list)`` when it is done. Never give it a parent."""
 
     found = pyqtSignal(list)
 
-    def __init__(self, probe=probe_cameras) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, probe=probe_cameras, name: str = "camera-probe") -> None:  # type: ignore[no-untyped-def]
         super().__init__()
         self._probe = probe
-        self._thread = threading.Thread(target=self._run, name="camera-probe", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         _PROBES.append(self)
 
     def start(self) -> None:
@@ -41,3 +42,6 @@ class CameraProbe(QObject):
         except Exception:  # a broken driver must not take the window down
             cameras = []
         self.found.emit(cameras)
+
+
+CameraProbe = BackgroundProbe  # what the home screen and the window probe cameras with

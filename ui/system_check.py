@@ -6,35 +6,19 @@ from the home screen's own camera probe, so the camera is not opened twice.
 
 from __future__ import annotations
 
-import threading
-
-from PyQt6.QtCore import QObject, pyqtSignal
 from PyQt6.QtWidgets import QLabel
 
 from formcheck.doctor import Check, run_checks
 from ui.audio import speech_check
-
-# Kept alive for the life of the program (the thread may finish after the window closed; see cameras.py).
-_RUNS: list[SystemCheckRun] = []
+from ui.cameras import BackgroundProbe
 
 
-class SystemCheckRun(QObject):
-    done = pyqtSignal(list)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._thread = threading.Thread(target=self._run, name="system-check", daemon=True)
-        _RUNS.append(self)
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def _run(self) -> None:
-        try:
-            checks = run_checks(camera=False, model=True, extras=False)
-        except Exception as exc:  # a check that breaks must not take the window down
-            checks = [Check("set-up check", False, f"could not run ({exc})", needed=False)]
-        self.done.emit(checks)
+def _background_checks() -> list[Check]:
+    """The checks that take time (the pose model loads), for a thread: never raises."""
+    try:
+        return run_checks(camera=False, model=True, extras=False)
+    except Exception as exc:  # a check that breaks must not take the window down
+        return [Check("set-up check", False, f"could not run ({exc})", needed=False)]
 
 
 class SystemCheckPanel(QLabel):
@@ -49,8 +33,8 @@ class SystemCheckPanel(QLabel):
         self._extras = [speech_check()]  # Qt objects, so on this thread
 
     def start(self) -> None:
-        self._run = SystemCheckRun()
-        self._run.done.connect(self._background_done)
+        self._run = BackgroundProbe(_background_checks, name="system-check")
+        self._run.found.connect(self._background_done)
         self._run.start()
 
     def set_cameras(self, cameras: list[int]) -> None:
