@@ -52,6 +52,10 @@ ONE_SHOT_LIFETIME_S = 2.0
 # for held when it was really lowering, the rep only ends later (seen again lowered, or lost_held_s).
 LOST_LOOKBACK_S = 0.3
 
+# A far leg seen only faintly (see ``_with_faint_far_leg``) is read when it has risen this much more
+# from its start than the near leg, which is at rest: about half the way from hook-lying to the target.
+FAR_LEAD_DEG = 30.0
+
 
 class Latch:
     """A debounced on/off condition: it flips only after the raw condition held for ``min_s``.
@@ -226,11 +230,32 @@ class ExerciseChecker:
         if not pose.person_found:
             return (math.nan, math.nan), False
         raw = self.signal_fn(pose, self.baseline, self.vis, self._rest)
+        if self.sides == "either" and (math.isnan(raw[0]) != math.isnan(raw[1])):
+            raw = self._with_faint_far_leg(pose, raw)
         sides = 2 if self.sides in ("either", "both") else 1
         trusted = [self._gates[i](pose.t_s, raw[i]) for i in range(sides)]
         glitch = any(not ok and not math.isnan(v) for ok, v in zip(trusted, raw, strict=False))
         pair = tuple(v if ok else math.nan for ok, v in zip(trusted, raw, strict=False))
         return ((pair[0], pair[1]) if sides == 2 else (pair[0], pair[0])), glitch
+
+    def _with_faint_far_leg(self, pose: PoseFrame, raw: tuple[float, float]) -> tuple[float, float]:
+        """The pair with a faintly seen far leg read too, when it is plainly the one moving.
+
+        In a side view the far leg's landmarks come with visibility 0.25-0.5 on real footage, below
+        what a measurement needs, yet well placed. Such a reading is taken only while the near leg is
+        seen at rest and the far one has risen FAR_LEAD_DEG more from its start: the far leg is then
+        the working one. A tracker that moves a hidden far leg along with the near one never passes
+        (the near leg is not at rest), so it never makes a rep or a resting-leg fault of it.
+        """
+        far = 0 if math.isnan(raw[0]) else 1
+        near = 1 - far
+        faint = self.signal_fn(pose, self.baseline, self.params["far_visibility_min"], self._rest)[far]
+        near_side, far_side = ("left", "right")[near], ("left", "right")[far]
+        near_at_rest = raw[near] <= self.release_for(near_side)
+        lead = (faint - self._start_of(far_side)) - (raw[near] - self._start_of(near_side))
+        if near_at_rest and lead >= FAR_LEAD_DEG:
+            return (faint, raw[1]) if far == 0 else (raw[0], faint)
+        return raw
 
     def _read(self, pose: PoseFrame) -> tuple[tuple[float, float], bool, float, float, str | None]:
         """This frame's (left, right) pair, whether a glitch is held back, and the combined signal

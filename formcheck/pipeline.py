@@ -61,6 +61,8 @@ class Pipeline:
         self.checker = ExerciseChecker(config)
         self._filter = OneEuroFilter(min_cutoff_hz=min_cutoff_hz, beta=beta)
         self._vis = config.params["visibility_min"]
+        # Faintly seen points are smoothed too (the checker reads a faint far leg); it gates on its own.
+        self._smooth_vis = min(self._vis, config.params["far_visibility_min"])
         self._poses: list[PoseFrame] = []
         self._scores: list[float] = []
         self._usable: list[bool] = []
@@ -71,7 +73,7 @@ class Pipeline:
     def step(self, pose: PoseFrame) -> FrameUpdate:
         if pose.person_found:
             # Unseen landmarks go in as NaN so the filter holds them instead of smoothing toward a guess.
-            raw = np.where((pose.visibility >= self._vis)[:, None], pose.xy_px, np.nan)
+            raw = np.where((pose.visibility >= self._smooth_vis)[:, None], pose.xy_px, np.nan)
             smoothed = self._filter(raw, pose.t_s)
             pose = pose.with_xy(np.where(np.isnan(smoothed), pose.xy_px, smoothed))
         had_baseline = self.checker.baseline is not None

@@ -30,6 +30,9 @@ COMMON_PARAMS: dict[str, float] = {
     "hysteresis_deg": 5.0,
     "grace_s": 0.5,
     "visibility_min": 0.5,
+    # A side view's far leg: MediaPipe reports it at 0.25-0.5 on real footage yet places it well. Read
+    # only when it is plainly the leg moving (see checker._with_faint_far_leg); smoothed from here up.
+    "far_visibility_min": 0.2,
     "baseline_s": 1.0,
     "still_frac": 0.06,
     "fault_min_s": 0.2,
