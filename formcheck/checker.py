@@ -244,8 +244,9 @@ class ExerciseChecker:
         In a side view the far leg's landmarks come with visibility 0.25-0.5 on real footage, below
         what a measurement needs, yet well placed. Such a reading is taken only while the near leg is
         seen at rest and the far one has risen FAR_LEAD_DEG more from its start: the far leg is then
-        the working one. A tracker that moves a hidden far leg along with the near one never passes
-        (the near leg is not at rest), so it never makes a rep or a resting-leg fault of it.
+        the working one, and it is followed until its rep ends. A tracker that moves a hidden far leg
+        along with the near one never passes (the near leg is not at rest), so it never makes a rep or
+        a resting-leg fault of it.
         """
         far = 0 if math.isnan(raw[0]) else 1
         near = 1 - far
@@ -253,7 +254,8 @@ class ExerciseChecker:
         near_side, far_side = ("left", "right")[near], ("left", "right")[far]
         near_at_rest = raw[near] <= self.release_for(near_side)
         lead = (faint - self._start_of(far_side)) - (raw[near] - self._start_of(near_side))
-        if near_at_rest and lead >= FAR_LEAD_DEG:
+        its_rep = self._rep is not None and self._rep.side == far_side  # followed down to rest
+        if near_at_rest and (lead >= FAR_LEAD_DEG or its_rep):
             return (faint, raw[1]) if far == 0 else (raw[0], faint)
         return raw
 

@@ -166,13 +166,19 @@ def neck_tilt_deg(pose: PoseFrame, up: np.ndarray, vis: float) -> float:
 
 
 def hip_flexion_deg(pose: PoseFrame, side: str, vis: float) -> float:
-    """180 - angle(shoulder, hip, knee) on one side: 0 lying straight, 110-140 knee to chest."""
-    s, h, k = (
-        (lm.LEFT_SHOULDER, lm.LEFT_HIP, lm.LEFT_KNEE)
-        if side == "left"
-        else (lm.RIGHT_SHOULDER, lm.RIGHT_HIP, lm.RIGHT_KNEE)
-    )
-    ps, ph, pk = pose.point(s, vis), pose.point(h, vis), pose.point(k, vis)
+    """180 - angle(shoulder, hip, knee) on one side: 0 lying straight, 110-140 knee to chest.
+
+    In a side view the far shoulder and hip sit behind the near ones, where the tracker reports them
+    faintly (0.25-0.5 on real footage) while the far knee, raised clear of the near leg, is well seen:
+    the near side's trunk points then stand in for them (the trunk is one; the leg is the knee's).
+    """
+    own, other = (0, 1) if side == "left" else (1, 0)
+    shoulders, hips = (lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER), (lm.LEFT_HIP, lm.RIGHT_HIP)
+    k = lm.LEFT_KNEE if side == "left" else lm.RIGHT_KNEE
+    pk = pose.point(k, vis)
+    ps, ph = pose.point(shoulders[own], vis), pose.point(hips[own], vis)
+    if ps is None or ph is None:
+        ps, ph = pose.point(shoulders[other], vis), pose.point(hips[other], vis)
     if ps is None or ph is None or pk is None:
         return NAN
     return 180.0 - g.joint_angle_deg(ps, ph, pk)

@@ -143,11 +143,28 @@ def torso_length_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:
     b_shoulders = np.nanmean(ctx.baseline.depth[[lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER]])
     b_hips = np.nanmean(ctx.baseline.depth[[lm.LEFT_HIP, lm.RIGHT_HIP]])
     toward_camera = (shoulders - hips) - (b_shoulders - b_hips)
+    if math.isnan(toward_camera) or abs(toward_camera) < DEPTH_UNKNOWN_PX:
+        toward_camera = _toward_camera_by_width(ctx)
     if math.isnan(toward_camera):
         return NAN
     forward = toward_camera < 0
     wanted = args.get("direction", "forward") == "forward"
     return ratio if forward == wanted else 1.0
+
+
+# A depth difference this small (pixels) says nothing: a tracker that gives no depth returns zeros.
+DEPTH_UNKNOWN_PX = 1e-6
+
+
+def _toward_camera_by_width(ctx: RuleContext) -> float:
+    """Without depth: shoulders leaning toward the camera come nearer and read wider against the hips
+    (about 1.1 times at 35 deg and 2.5 m), leaning away narrower. Negative is toward the camera."""
+    shoulders = _pair_width(ctx.pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, ctx.vis)
+    hips = _pair_width(ctx.pose, lm.LEFT_HIP, lm.RIGHT_HIP, ctx.vis)
+    b = ctx.baseline
+    if math.isnan(shoulders) or math.isnan(hips) or not (b.shoulder_width_px > 0 and b.hip_width_px > 0):
+        return NAN
+    return 1.0 - (shoulders / b.shoulder_width_px) / (hips / b.hip_width_px)
 
 
 def hip_shift(ctx: RuleContext, args: Mapping[str, Any]) -> float:

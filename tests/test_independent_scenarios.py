@@ -170,12 +170,6 @@ def test_k2c_head_lifts_during_hold():
     assert res.reps and res.reps[0].result == "faulty", describe(res)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the far resting leg (trunk points at visibility 0.25-0.5, knee seen at 0.55-0.8 once the "
-    "near leg is up) lifts 45->85 deg and nothing is reported: no other_leg_lift, no note or set-up "
-    "interval saying the resting leg cannot be checked; the rep is 'good'",
-)
 def test_k2c_resting_leg_lifts_from_hook_lying():
     """Resting leg (the far one) starts hook-lying at 45 and comes up to 85 during the hold."""
     reps = [(R, 2.0, 2.5, 135.0, 8.0, 2.0)]
@@ -204,11 +198,6 @@ def test_k2c_short_hold_counts_separately():
     assert [r.result for r in res.reps] == ["short_hold", "short_hold"], describe(res)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="alternating L/R from hook-lying: only the 2 near-leg (right) reps are found, the 2 far-leg "
-    "reps (far hip/shoulder at visibility 0.25-0.5, as REAL_WORLD measured) vanish without a note",
-)
 def test_k2c_alternating_legs_from_hook_lying():
     """L, R, L, R from hook-lying; the far leg's landmarks sit at visibility 0.25-0.5 while resting."""
     reps = [(R if i % 2 == 0 else L, 2.0 + 11 * i, 2.5, 135.0, 6.0, 2.0) for i in range(4)]
@@ -217,11 +206,6 @@ def test_k2c_alternating_legs_from_hook_lying():
     check_reps(pose, cam, res, reps)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two 135 deg reps of the far leg give reps=[] faults=[] setup=[] notes=[]: nothing counted "
-    "and nothing said (counted fine once the far trunk points read visibility >= 0.45)",
-)
 def test_k2c_far_leg_only():
     """Only the far leg works (the person's left, away from the camera)."""
     reps = [(L, 2.0 + 11 * i, 2.5, 135.0, 6.0, 2.0) for i in range(2)]
@@ -505,17 +489,25 @@ def test_side_bend_leaning_forward():
     assert "backward_lean" not in fault_codes(res), describe(res)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="with depth all zeros (allowed by PoseFrame) a 35 deg forward lean is reported as "
-    "backward_lean on both reps (torso reads ~0.87 of its start; the direction is a guess from depth)",
-)
 def test_side_bend_leaning_forward_without_depth():
     """The same forward lean with no depth from the tracker: it must not be called leaning back."""
     pose, cam, res = run_bend(
         [22.0, -22.0], pose_kw={"lean_deg": LEAN}, tracker=Tracker(seed=11, depth=False)
     )
     assert "backward_lean" not in fault_codes(res), describe(res)
+    assert "forward_lean" in fault_codes(res), describe(res)
+
+
+def test_side_bend_leaning_back_without_depth():
+    """Leaning back 35 deg, away from the camera, with no depth from the tracker."""
+    back = curve(
+        [(0, 0), (2.0, 0), (4.0, -35), (4.5, -35), (6.5, 0), (8.0, 0), (10.0, -35), (10.5, -35), (12.5, 0)]
+    )
+    pose, cam, res = run_bend(
+        [22.0, -22.0], pose_kw={"lean_deg": back}, tracker=Tracker(seed=11, depth=False)
+    )
+    assert "backward_lean" in fault_codes(res), describe(res)
+    assert "forward_lean" not in fault_codes(res), describe(res)
 
 
 def test_side_bend_hips_shift_instead():
