@@ -9,7 +9,6 @@ flips when the checker is fixed.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from independent_body import (
     Body,
     L,
