@@ -369,6 +369,236 @@ class Standing:
         return None
 
 
+# ---------------------------------------------------------------- other poses (recognition tests)
+def _head(pts: np.ndarray, neck: np.ndarray, up: np.ndarray, fwd: np.ndarray, b: Body, zl: float) -> None:
+    """Ears, eyes, mouth and nose about a neck base; ``up`` along the neck, ``fwd`` the face, the
+    person's left toward ``zl`` in z (lying or side-on poses)."""
+    head = neck + up * b.neck
+    for side in (L, R):
+        s = SIDE_IDX[side]
+        z = zl * (1 if side == L else -1)
+        pts[s["ear"]] = head + [0, 0, z * 0.075]
+        for k, ei in enumerate(s["eye"]):
+            pts[ei] = head + fwd * 0.09 + up * 0.03 + [0, 0, z * (0.015 + 0.012 * k)]
+        pts[s["mouth"]] = head + fwd * 0.09 - up * 0.04 + [0, 0, z * 0.025]
+    pts[lm.NOSE] = head + fwd * 0.11
+
+
+def _unit(v: np.ndarray) -> np.ndarray:
+    return v / max(float(np.linalg.norm(v)), 1e-9)
+
+
+@dataclass
+class Sitting:
+    """Long sitting on the floor, legs straight toward ``facing`` (+1: the picture's right), seen from
+    the side; the hands on the floor beside the hips. ``lean_deg(t)``: trunk back from vertical."""
+
+    body: Body
+    facing: float = 1.0
+    lean_deg: Callable[[float], float] = const(5.0)
+
+    def points(self, t: float) -> np.ndarray:
+        b, fx = self.body, self.facing
+        pts = np.zeros((lm.COUNT, 3))
+        zl = fx  # left = forward x up
+        a = math.radians(self.lean_deg(t))
+        up = np.array([-fx * math.sin(a), math.cos(a), 0.0])
+        for side in (L, R):
+            s = SIDE_IDX[side]
+            z = zl * (1 if side == L else -1)
+            hip = np.array([0.0, b.hip_h * 1.3, z * b.hip_w / 2])
+            sh = hip + up * b.torso + [0, 0, z * (b.shoulder_w - b.hip_w) / 2]
+            knee = np.array([fx * b.thigh, b.hip_h * 1.1, z * b.hip_w / 2])
+            ankle = knee + [fx * b.shank, -b.hip_h * 0.5, 0]
+            pts[s["sh"]], pts[s["hip"]], pts[s["kn"]], pts[s["an"]] = sh, hip, knee, ankle
+            pts[s["toe"]] = ankle + [fx * 0.05, 0.10 * b.height_m, 0]
+            pts[s["he"]] = ankle + [-fx * 0.03, -0.03, 0]
+            wrist = np.array([-fx * 0.12, 0.03 * b.height_m, z * (b.hip_w / 2 + 0.1)])
+            elbow, wrist = _two_link(sh, wrist, b.upper_arm, b.forearm, np.array([-fx, 0.0, 0.0]))
+            pts[s["el"]] = elbow
+            _hand(pts, s, elbow, wrist, 0.05 * b.height_m)
+        neck = (pts[lm.LEFT_SHOULDER] + pts[lm.RIGHT_SHOULDER]) / 2
+        _head(pts, neck, up, np.array([fx, 0.0, 0.0]), b, zl)
+        return pts
+
+    def near_side(self) -> str:
+        return L if self.facing < 0 else R
+
+
+@dataclass
+class AllFours:
+    """On hands and knees, head toward ``head_dir`` (the picture's left -1 / right +1), seen from the side."""
+
+    body: Body
+    head_dir: float = -1.0
+
+    def points(self, t: float) -> np.ndarray:
+        b, hx = self.body, self.head_dir
+        pts = np.zeros((lm.COUNT, 3))
+        zl = _left_sign_z(hx, False)
+        hip_y = b.thigh + 0.03 * b.height_m
+        sh_y = b.upper_arm + b.forearm + 0.03 * b.height_m
+        for side in (L, R):
+            s = SIDE_IDX[side]
+            z = zl * (1 if side == L else -1)
+            hip = np.array([0.0, hip_y, z * b.hip_w / 2])
+            dy = sh_y - hip_y
+            sh = hip + [hx * math.sqrt(max(b.torso**2 - dy**2, 0.01)), dy, z * (b.shoulder_w - b.hip_w) / 2]
+            knee = np.array([0.0, 0.03 * b.height_m, z * b.hip_w / 2])
+            ankle = knee + [-hx * b.shank, 0.01, 0]
+            pts[s["sh"]], pts[s["hip"]], pts[s["kn"]], pts[s["an"]] = sh, hip, knee, ankle
+            pts[s["toe"]] = ankle + [-hx * 0.1 * b.height_m, -0.01, 0]
+            pts[s["he"]] = ankle + [0, 0.04, 0]
+            wrist = np.array([sh[0], 0.02 * b.height_m, sh[2]])
+            elbow = sh + (wrist - sh) * b.upper_arm / (b.upper_arm + b.forearm)
+            pts[s["el"]] = elbow
+            _hand(pts, s, elbow, wrist, 0.05 * b.height_m)
+        neck = (pts[lm.LEFT_SHOULDER] + pts[lm.RIGHT_SHOULDER]) / 2
+        _head(pts, neck, np.array([hx, 0.2, 0.0]) / 1.02, np.array([0.0, -1.0, 0.0]), b, zl)
+        return pts
+
+    def near_side(self) -> str:
+        return L if _left_sign_z(self.head_dir, False) < 0 else R
+
+
+@dataclass
+class Walking:
+    """Walking side-on across the picture toward ``facing`` (+1: right) from ``x0`` at ``speed`` m/s."""
+
+    body: Body
+    x0: float = -2.5
+    speed: float = 1.1
+    facing: float = 1.0
+    cadence_hz: float = 0.9  # strides per second (one stride: two steps)
+
+    def points(self, t: float) -> np.ndarray:
+        b, fx = self.body, self.facing
+        pts = np.zeros((lm.COUNT, 3))
+        zl = fx
+        ph = 2 * math.pi * self.cadence_hz * t
+        x = self.x0 + fx * self.speed * t
+        pelvis = np.array([x, b.leg + 0.01 * math.cos(2 * ph), 0.0])
+        up = np.array([fx * 0.05, 1.0, 0.0]) / math.hypot(0.05, 1.0)  # a slight forward lean
+        for side in (L, R):
+            s = SIDE_IDX[side]
+            sg = 1 if side == L else -1
+            z = zl * sg
+            swing = math.radians(22 * math.sin(ph + (0 if side == L else math.pi)))
+            kbend = math.radians(max(0.0, 35 * math.sin(ph + (0 if side == L else math.pi) + 1.2)))
+            hip = pelvis + [0, 0, z * b.hip_w / 2]
+            thigh_d = np.array([fx * math.sin(swing), -math.cos(swing), 0.0])
+            knee = hip + thigh_d * b.thigh
+            sa = swing - kbend
+            ankle = knee + np.array([fx * math.sin(sa), -math.cos(sa), 0.0]) * (b.shank + 0.04 * b.height_m)
+            sh = pelvis + up * b.torso + [0, 0, z * b.shoulder_w / 2]
+            arm = math.radians(-18 * math.sin(ph + (0 if side == L else math.pi)))
+            elbow = sh + np.array([fx * math.sin(arm), -math.cos(arm), 0.0]) * b.upper_arm
+            wrist = elbow + np.array([fx * math.sin(arm + 0.3), -math.cos(arm + 0.3), 0.0]) * b.forearm
+            pts[s["sh"]], pts[s["hip"]], pts[s["kn"]], pts[s["an"]], pts[s["el"]] = (
+                sh,
+                hip,
+                knee,
+                ankle,
+                elbow,
+            )
+            pts[s["toe"]] = ankle + [fx * 0.14, -0.03, 0]
+            pts[s["he"]] = ankle + [-fx * 0.05, -0.04, 0]
+            _hand(pts, s, elbow, wrist, 0.05 * b.height_m)
+        neck = (pts[lm.LEFT_SHOULDER] + pts[lm.RIGHT_SHOULDER]) / 2
+        _head(pts, neck, up, np.array([fx, 0.0, 0.0]), b, zl)
+        return pts
+
+    def near_side(self) -> str:
+        return L if self.facing < 0 else R
+
+
+@dataclass
+class Talking:
+    """Standing facing the camera, talking: the forearms come up and gesture, the weight shifts a
+    little (trunk sway of a few degrees), the head nods."""
+
+    body: Body
+    sway_deg: float = 2.5
+    seed: int = 0
+
+    def points(self, t: float) -> np.ndarray:
+        b = self.body
+        rng = np.random.default_rng(self.seed)
+        f = rng.uniform(0.15, 0.5, 6)
+        p = rng.uniform(0, 2 * math.pi, 6)
+        tilt = self.sway_deg * math.sin(2 * math.pi * f[0] * t + p[0])
+        pts = Standing(b, const(tilt)).points(t)
+        for k, side in enumerate((L, R)):
+            s = SIDE_IDX[side]
+            sg = 1 if side == L else -1
+            # elbow flexion 20..100 deg, hands in front of the belly, moving in and out
+            flex = math.radians(60 + 40 * math.sin(2 * math.pi * f[1 + k] * t + p[1 + k]))
+            spread = 0.08 * math.sin(2 * math.pi * f[3 + k] * t + p[3 + k])
+            sh = pts[s["sh"]]
+            elbow = sh + np.array([sg * 0.03, -b.upper_arm * 0.97, -0.05])
+            fore = np.array([sg * spread, -math.cos(flex), -math.sin(flex)])
+            wrist = elbow + _unit(fore) * b.forearm
+            pts[s["el"]] = elbow
+            _hand(pts, s, elbow, wrist, 0.05 * b.height_m)
+        nod = 0.02 * math.sin(2 * math.pi * f[5] * t + p[5])
+        for i in (lm.NOSE, lm.MOUTH_LEFT, lm.MOUTH_RIGHT, *SIDE_IDX[L]["eye"], *SIDE_IDX[R]["eye"]):
+            pts[i] = pts[i] + [0, nod, 0]
+        return pts
+
+    def near_side(self) -> None:
+        return None
+
+
+@dataclass
+class Weighted:
+    """A standing pose with a weight in one hand: that arm hangs lower (shoulder pulled down a little)."""
+
+    pose: Standing
+    side: str = R
+    drop_m: float = 0.06
+
+    def points(self, t: float) -> np.ndarray:
+        pts = self.pose.points(t)
+        s = SIDE_IDX[self.side]
+        for i in (s["el"], s["wr"], *s["hand"]):
+            pts[i] = pts[i] + [0, -self.drop_m, 0]
+        pts[s["sh"]] = pts[s["sh"]] + [0, -0.015, 0]
+        return pts
+
+    def near_side(self) -> None:
+        return None
+
+
+@dataclass
+class Routine:
+    """Poses one after another: ``parts`` are (start_s, end_s, pose) in time order; each pose is
+    evaluated on the recording's clock inside its span and held still before and after it; between
+    two spans the body moves smoothly from the one pose to the next (getting up, lying down, rolling)."""
+
+    parts: Sequence[tuple[float, float, object]]
+
+    def points(self, t: float) -> np.ndarray:
+        parts = self.parts
+        if t <= parts[0][0]:
+            return parts[0][2].points(parts[0][0])
+        for i, (a, b, p) in enumerate(parts):
+            if a <= t <= b:
+                return p.points(t)
+            if i + 1 < len(parts) and b < t < parts[i + 1][0]:
+                a2, _, p2 = parts[i + 1]
+                u = (t - b) / (a2 - b)
+                u = u * u * (3 - 2 * u)
+                return (1 - u) * p.points(b) + u * p2.points(a2)
+        return parts[-1][2].points(parts[-1][1])
+
+    def near_side(self) -> str | None:
+        return self.parts[0][2].near_side()
+
+    def near_side_at(self, t: float) -> str | None:
+        best = min(self.parts, key=lambda q: 0.0 if q[0] <= t <= q[1] else min(abs(t - q[0]), abs(t - q[1])))
+        return best[2].near_side()
+
+
 # ---------------------------------------------------------------- camera and tracker
 @dataclass
 class Camera:
@@ -435,7 +665,7 @@ def _seg_dist(p: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def film(
-    pose: Supine | Prone | Standing,
+    pose: Supine | Prone | Standing | Sitting | AllFours | Walking | Talking | Weighted | Routine,
     duration_s: float,
     camera: Camera,
     tracker: Tracker | None = None,
@@ -447,6 +677,7 @@ def film(
     n = int(round(duration_s * camera.fps))
     near = pose.near_side()
     far = None if near is None else (R if near == L else L)
+    near_at = getattr(pose, "near_side_at", None)
     poses: list[PoseFrame] = []
     drift = np.zeros((lm.COUNT, 2))
     for i in range(n):
@@ -454,6 +685,9 @@ def film(
         if any(a <= t < b for a, b in tracker.lost):
             poses.append(PoseFrame.empty(i, t, camera.width, camera.height))
             continue
+        if near_at is not None:  # a routine: the side nearest the camera changes as the person turns
+            near = near_at(t)
+            far = None if near is None else (R if near == L else L)
         pts = pose.points(t)
         xy = camera.project(pts)
         sh = (xy[lm.LEFT_SHOULDER] + xy[lm.RIGHT_SHOULDER]) / 2
