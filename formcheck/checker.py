@@ -182,6 +182,7 @@ class ExerciseChecker:
         self._rep: _RepInProgress | None = None
         self._last_rest_s = 0.0
         self._seen_at_rest = False  # the signal has been back at rest since counting began
+        self.up_before_rest_s: float | None = None  # at the target before ever at rest (not a rep)
         self._prev_t: float | None = None
         self._histories: tuple[deque[tuple[float, float]], ...] = (deque(), deque())
         self._gates = (GlitchGate(p["glitch_speed_deg_s"]), GlitchGate(p["glitch_speed_deg_s"]))
@@ -606,6 +607,8 @@ class ExerciseChecker:
                 rep.faults |= faults
                 self._set_phase("raising", t, events)
             else:
+                if not self._seen_at_rest and value >= self.hold_deg and self.up_before_rest_s is None:
+                    self.up_before_rest_s = t  # a trimmed clip starting mid-rep: said, not counted
                 return
 
         if self.sides == "either" and not rep.side_locked and side_now is not None:

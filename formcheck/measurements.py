@@ -66,7 +66,7 @@ class Baseline:
         return self.height(self.xy_px[index]) if self.visible[index] else NAN
 
 
-def _mid_or_one(pose: PoseFrame, a: int, b: int, vis: float) -> np.ndarray | None:
+def mid_or_one(pose: PoseFrame, a: int, b: int, vis: float) -> np.ndarray | None:
     """Midpoint of a left/right pair, or the one that is visible (side views hide the far one)."""
     pa, pb = pose.point(a, vis), pose.point(b, vis)
     if pa is not None and pb is not None:
@@ -75,11 +75,11 @@ def _mid_or_one(pose: PoseFrame, a: int, b: int, vis: float) -> np.ndarray | Non
 
 
 def shoulder_mid(pose: PoseFrame, vis: float) -> np.ndarray | None:
-    return _mid_or_one(pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, vis)
+    return mid_or_one(pose, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, vis)
 
 
 def hip_mid(pose: PoseFrame, vis: float) -> np.ndarray | None:
-    return _mid_or_one(pose, lm.LEFT_HIP, lm.RIGHT_HIP, vis)
+    return mid_or_one(pose, lm.LEFT_HIP, lm.RIGHT_HIP, vis)
 
 
 def torso_vector(pose: PoseFrame, vis: float) -> np.ndarray | None:
@@ -282,9 +282,9 @@ def _trunk_to_legs_deg(pose: PoseFrame, vis: float) -> float:
     """Unsigned angle between the hip -> shoulder line and the ankle -> hip line (knee if the feet are
     not seen): 0 when trunk and legs are in one line."""
     s, h = shoulder_mid(pose, vis), hip_mid(pose, vis)
-    far = _mid_or_one(pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, vis)
+    far = mid_or_one(pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, vis)
     if far is None:
-        far = _mid_or_one(pose, lm.LEFT_KNEE, lm.RIGHT_KNEE, vis)
+        far = mid_or_one(pose, lm.LEFT_KNEE, lm.RIGHT_KNEE, vis)
     if s is None or h is None or far is None or g.distance(h, far) < 1.0 or g.distance(s, h) < 1.0:
         return NAN
     return 180.0 - g.joint_angle_deg(s, h, far)

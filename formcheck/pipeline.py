@@ -46,6 +46,12 @@ NO_BASELINE_NOTE = (
     "(or standing) still in the start position for a second."
 )
 
+# A trimmed clip that starts mid-rep, or someone already at the top: said, never silently dropped.
+MID_REP_NOTE = (
+    "At {t:.1f} s you were already at the top of a movement I had not seen start, so it is not "
+    "counted as a rep: begin each one from the start position."
+)
+
 
 class Pipeline:
     """Smoothing and checking for one exercise: poses in, ``FrameUpdate`` out. Knows no pixels.
@@ -127,6 +133,8 @@ class Pipeline:
                     events.extend(self._measure_again(baseline, window.score_deg).events)
         if self.checker.baseline is None and self.checker.frames_with_pose:
             self.notes.append(NO_BASELINE_NOTE)
+        elif self.checker.up_before_rest_s is not None:
+            self.notes.append(MID_REP_NOTE.format(t=self.checker.up_before_rest_s))
         return events + self.checker.finish(t_s)
 
 

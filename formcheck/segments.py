@@ -16,8 +16,10 @@ from typing import Any
 
 import numpy as np
 
+from formcheck import landmarks as lm
 from formcheck import native
 from formcheck.errors import FormcheckError
+from formcheck.measurements import hip_mid, mid_or_one, shoulder_mid
 from formcheck.pipeline import AnalysisResult, run
 from formcheck.pose_frame import PoseFrame
 from formcheck.sources import Frame, PrefetchingSource, VideoFileSource
@@ -28,6 +30,11 @@ from formcheck.spec import ExerciseConfig
 # the person leaving (a bend to pick up the camera is no rep). The time between episodes is nobody's.
 LEAD_S = 1.0
 TAIL_S = 0.0
+# A recording that starts moving at once has reps before the first still moment the recogniser needs:
+# the check then reaches back over the time the person was already in the episode's position (lying
+# along the floor, or standing), within what the episode may claim; a disagreeing moment up to
+# POSITION_GAP_S long (a tracking blink) does not end it.
+POSITION_GAP_S = 0.5
 # Set-up problems that stop counting: a segment with no rep but one of these for a while is still an
 # exercise segment (the person is told what to change), not "another movement".
 BLOCKING_SETUP = ("wrong_view", "wrong_posture", "body_out_of_frame")
@@ -179,7 +186,7 @@ def analyze_track(
             continue
         own = {**settings_for(settings, ep.exercise), **(exercise_settings or {}).get(ep.exercise, {})}
         config = load_exercise(ep.exercise, ep.variant, own)
-        result = check_poses(track, config, *check_span(episodes, i))
+        result = check_poses(track, config, *check_span(episodes, i, track.poses))
         if is_exercise_segment(result):
             out.segments.append((ep, result))
         else:
@@ -187,12 +194,63 @@ def analyze_track(
     return out
 
 
-def check_span(episodes: Sequence[Any], i: int) -> tuple[float, float]:
-    """Where episode ``i`` is checked: a little around it, never into its neighbours."""
+def check_span(episodes: Sequence[Any], i: int, poses: Sequence[PoseFrame] = ()) -> tuple[float, float]:
+    """Where episode ``i`` is checked: a little around it, never into its neighbours; with the
+    recording's ``poses``, back over the time the person was already in its position."""
     ep = episodes[i]
-    lo = max(ep.start_s - LEAD_S, episodes[i - 1].end_s if i else -np.inf)
+    floor = episodes[i - 1].end_s if i else -np.inf
+    lo = max(ep.start_s - LEAD_S, floor)
+    if poses:
+        lo = min(lo, in_position_since(poses, ep, max(floor, ep.span_start_s)))
     hi = min(ep.end_s + TAIL_S, episodes[i + 1].start_s if i + 1 < len(episodes) else np.inf)
     return lo, hi
+
+
+def _from_vertical_deg(top: np.ndarray | None, bottom: np.ndarray | None) -> float:
+    if top is None or bottom is None:
+        return float("nan")
+    dx, dy = top - bottom
+    return float(np.degrees(np.arctan2(abs(dx), -dy))) if dx or dy else float("nan")
+
+
+def in_position(pose: PoseFrame, posture: str, vis: float = 0.5) -> bool:
+    """Whether ``pose`` is in ``posture``'s position, at any point of the movement: lying on the back,
+    the trunk along the floor; on the stomach, the legs along it (a press-up lifts the trunk to 70 deg);
+    standing, trunk and legs upright."""
+
+    if not pose.person_found:
+        return False
+    hips = hip_mid(pose, vis)
+    trunk = _from_vertical_deg(shoulder_mid(pose, vis), hips)
+    feet = mid_or_one(pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, vis)
+    if feet is None:
+        feet = mid_or_one(pose, lm.LEFT_KNEE, lm.RIGHT_KNEE, vis)
+    legs = 180.0 - _from_vertical_deg(feet, hips) if feet is not None and hips is not None else float("nan")
+    if posture == "supine":
+        return trunk >= 50.0
+    if posture == "prone":
+        return legs >= 50.0
+    if posture == "standing":
+        return trunk <= 40.0 and legs <= 30.0
+    return False
+
+
+def in_position_since(poses: Sequence[PoseFrame], ep: Any, floor_s: float) -> float:
+    """The earliest time, back from ``ep``'s start but not before ``floor_s``, since which the person
+    has been in ``ep``'s position (moments out of it up to POSITION_GAP_S long do not count)."""
+    i = max((k for k, p in enumerate(poses) if p.t_s <= ep.start_s), default=-1)
+    since = float(ep.start_s)
+    out_since: float | None = None
+    while i >= 0 and poses[i].t_s >= floor_s:
+        p = poses[i]
+        if in_position(p, ep.posture):
+            since, out_since = p.t_s, None
+        elif out_since is None:
+            out_since = p.t_s
+        elif out_since - p.t_s > POSITION_GAP_S:
+            break
+        i -= 1
+    return since
 
 
 def segment_end(ep: Any, result: AnalysisResult) -> float:
@@ -242,7 +300,9 @@ def build_recording_report(analysis: RecordingAnalysis) -> dict[str, Any]:
         # What began after the segment's end is the next thing's (a pause, the camera being picked up).
         for key in ("faults", "setup"):
             seg[key] = [i for i in seg[key] if i["start_s"] <= end_s]
-        seg.update(start_s=round(float(ep.start_s), 2), end_s=round(end_s, 2))
+        # It starts with its first rep when that came before the first still moment.
+        start_s = min([float(ep.start_s)] + [r.start_s for r in result.reps])
+        seg.update(start_s=round(start_s, 2), end_s=round(end_s, 2))
         seg["recognised"] = episode_json(ep)
         segments.append(seg)
     notes = []

@@ -170,13 +170,6 @@ def test_k2c_straight_legs_head_right_slim_hd_60fps():
     expect(rec, (K2C, {L: 3}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "segment starts at 7.8 s, after the first rep: left 2 instead of 3; with -e single the checker "
-        "counts all 3 (first from 0.4 s)"
-    ),
-)
 def test_k2c_starts_moving_at_once():
     """The first frame is at rest but the left knee is already on its way up: no still second first."""
     reps = [(L, 0.0, 2.5, 135.0, 4.0, 2.0), (L, 10.0, 2.5, 135.0, 4.0, 2.0), (L, 20.0, 2.5, 135.0, 4.0, 2.0)]
@@ -193,13 +186,6 @@ def test_prone_mckenzie_press_up_lost_at_top():
     expect(rec, (PRESS, {"all": 3}))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "segment starts at 4.2 s, after the first press-up: 2 reps instead of 3; with -e press-up the "
-        "checker counts all 3"
-    ),
-)
 def test_prone_press_up_starts_moving_at_once():
     """A trimmed clip: the first press-up starts at the first frame; 640x360 at 30 fps."""
     cam = side_camera(AVERAGE, distance=2.4, height=0.3, size=(640, 360), fps=30.0)
@@ -288,13 +274,6 @@ def test_side_bend_gym_weight_small_default_settings():
     assert not [r for _, res in rec.segments for r in res.reps if r.result == "good"], info
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "segment starts at 4.2 s, after the first (left) bend: right, left, right (L1 R2) instead of "
-        "L2 R2; with -e the checker counts all 4"
-    ),
-)
 def test_side_bend_normal_starts_moving_at_once():
     """25 deg left, right, left, right, the first bend starting at the first frame."""
     rec = bend_rec([25.0, -25.0, 25.0, -25.0], t0=0.0, cam=front_camera(AVERAGE, fps=30.0))
@@ -303,26 +282,7 @@ def test_side_bend_normal_starts_moving_at_once():
 
 @pytest.mark.parametrize(
     "exercise, still_s",
-    [
-        pytest.param(
-            "knee_to_chest",
-            0.6,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="segment starts at 8.6 s, after the first rep: left 2 instead of 3 (0.9 s still: 3)",
-            ),
-        ),
-        ("press_up", 0.3),
-        pytest.param(
-            "side_bend",
-            0.3,
-            marks=pytest.mark.xfail(
-                strict=True,
-                reason="segment starts at 4.5 s, after the first (left) bend: L1 R2 instead of L2 R2 "
-                "(0.6 s still: all 4)",
-            ),
-        ),
-    ],
+    [("knee_to_chest", 0.6), ("press_up", 0.3), ("side_bend", 0.3)],
 )
 def test_less_than_a_second_still_at_the_start(exercise, still_s):
     """REAL_WORLD: clips start after less than a second of stillness. The first rep starts ``still_s``

@@ -139,6 +139,21 @@ def test_no_rest_anywhere_is_said_not_dropped_silently():
     assert pipeline.notes == [NO_BASELINE_NOTE]
 
 
+def test_a_recording_that_starts_mid_rep_says_so_and_counts_the_rest():
+    from formcheck.pipeline import MID_REP_NOTE
+
+    # Trimmed tight: the knee is already held at 125 when the clip starts; lowered at 2-4 s; one full
+    # rep follows.
+    left = keyframes([(0, 125), (2, 125), (4, HOOK_HIP), (7, HOOK_HIP), (9, 125), (14, 125), (16, HOOK_HIP)])
+    script = hook_script(18, jitter_px=0.7)
+    script.angles["left_flex"] = left
+    poses = faint_far_side(script, visibility=0.85)
+    checker, notes = run_poses(poses, "knee_to_chest", "single", hold_s=4, with_notes=True)
+    assert [(r.side, r.result) for r in checker.reps] == [("left", "good")]
+    assert 7.0 <= checker.reps[0].start_s <= 8.0  # it leaves the start position (below 60) after 7 s
+    assert notes == [MID_REP_NOTE.format(t=0.0)]
+
+
 # --- 4. an ordinary controlled pace is not "too fast" -----------------------------------------------
 
 
@@ -199,7 +214,7 @@ def faint_far_side(script, visibility=0.35, copies_near=False):
     return out
 
 
-def run_poses(poses, exercise, variant, **overrides):
+def run_poses(poses, exercise, variant, with_notes=False, **overrides):
     from formcheck.pipeline import Pipeline
     from formcheck.spec import load_exercise
 
@@ -207,7 +222,7 @@ def run_poses(poses, exercise, variant, **overrides):
     for p in poses:
         pipeline.step(p)
     pipeline.finish(poses[-1].t_s)
-    return pipeline.checker
+    return (pipeline.checker, pipeline.notes) if with_notes else pipeline.checker
 
 
 def test_the_far_leg_seen_faintly_still_counts_its_rep():

@@ -145,7 +145,7 @@ def record_recording(
             config = item.config.with_overrides(settings or {})
         else:
             config = load_exercise(ep.exercise, ep.variant, settings_for(settings, ep.exercise))
-        lo, hi = check_span(episodes, i)
+        lo, hi = check_span(episodes, i, track.poses)
         trial = check_poses(track, config, lo, hi)
         if not is_exercise_segment(trial):
             analysis.other.append(ep)
