@@ -169,7 +169,7 @@ class ExerciseChecker:
         self.hold_deg = config.hold_deg
         self.release_deg = config.release_deg
         self.h = p["hysteresis_deg"]
-        self.attempt_deg = (self.release_deg + self.hold_deg) / 2.0
+        self.attempt_deg = self.release_deg + p["attempt_frac"] * (self.hold_deg - self.release_deg)
 
         self.baseline: ms.Baseline | None = None
         self.baseline_score_deg = math.nan  # how far from the start position the baseline was

@@ -407,7 +407,7 @@ class _Moves:
                 "shoulder": sh_move,
                 "wrist": min(wr, default=math.nan),
             }
-            level = max(elev / 7.0, (legs if not math.isnan(legs) else 0.0) / 6.0)
+            level = max(elev / 5.0, (legs if not math.isnan(legs) else 0.0) / 4.0)
         else:  # standing
             rel = _sub(h, self.base.hip)
             drop = -_dot(rel, self.axis) / self.length

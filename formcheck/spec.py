@@ -28,6 +28,9 @@ PHASES = ("start", "raising", "hold", "lowering")
 # Parameters every exercise has, with the defaults used when the file does not give them.
 COMMON_PARAMS: dict[str, float] = {
     "hysteresis_deg": 5.0,
+    # A movement that comes back before the target is still listed (as an incomplete rep) once it got
+    # this share of the way from the release angle to the target: less is a fidget.
+    "attempt_frac": 0.5,
     "grace_s": 0.5,
     "visibility_min": 0.5,
     # A side view's far leg: MediaPipe reports it at 0.25-0.5 on real footage yet places it well. Read

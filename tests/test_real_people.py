@@ -179,6 +179,26 @@ def test_a_controlled_press_up_is_not_too_fast():
     assert "too_fast" not in codes(checker)
 
 
+def test_quick_supermans_of_six_degrees_are_counted():
+    # REAL_WORLD: quick repeated supermans last about 0.6 s each and lift the trunk only about 6 deg
+    # (the legs as much). Eight after 2 s still: each is a rep, short of the 10 deg target.
+    tops = [(2.0 + 1.2 * i, 2.0 + 1.2 * i + 0.3, 2.0 + 1.2 * i + 0.6) for i in range(8)]
+    elev = keyframes([(0, 0)] + [p for a, top, b in tops for p in ((a, 0), (top, 6), (b, 0))] + [(13, 0)])
+    script = Script("prone", 13, {"elev": elev, "legs": elev}, jitter_px=0.5)
+    checker, _ = run_script(script, "prone_extension", "superman")
+    assert len(checker.reps) == 8
+    assert all(r.result == "incomplete" for r in checker.reps)
+    assert [r.peak_deg for r in checker.reps] == pytest.approx([6] * 8, abs=1.5)
+
+
+def test_lying_still_with_breathing_and_jitter_is_no_superman():
+    breathe = keyframes([(i * 2.0, 1.5 * (i % 2)) for i in range(8)])  # 1.5 deg, a breath every 4 s
+    checker, _ = run_script(
+        Script("prone", 14, {"elev": breathe}, jitter_px=1.0), "prone_extension", "superman"
+    )
+    assert checker.reps == []
+
+
 # --- 6. which leg -----------------------------------------------------------------------------------
 
 
