@@ -746,3 +746,108 @@ def true_hip_flexion(pose: Supine, t: float, side: str, camera: Camera | None = 
         pts = camera.project(pts)
     s = SIDE_IDX[side]
     return 180.0 - angle_deg(pts[s["sh"]], pts[s["hip"]], pts[s["kn"]])
+
+
+# ---------------------------------------------------------------- how recordings are edited (post-processing)
+def _retrack(track: PoseTrack, poses: list[PoseFrame], width: int | None = None, height: int | None = None):
+    return PoseTrack(
+        name=track.name,
+        fps=track.fps,
+        width=track.width if width is None else width,
+        height=track.height if height is None else height,
+        poses=poses,
+    )
+
+
+def _frame(p: PoseFrame, xy: np.ndarray | None = None, vis: np.ndarray | None = None, **kw) -> PoseFrame:
+    return PoseFrame(
+        index=p.index,
+        t_s=p.t_s,
+        width_px=kw.get("width", p.width_px),
+        height_px=kw.get("height", p.height_px),
+        xy_px=p.xy_px if xy is None else xy,
+        visibility=p.visibility if vis is None else vis,
+        depth=kw.get("depth", p.depth),
+        world_m=p.world_m,
+        person_found=p.person_found,
+        other_people=kw.get("other_people", p.other_people),
+    )
+
+
+def _edge_vis(xy: np.ndarray, vis: np.ndarray, w: int, h: int, rng: np.random.Generator) -> np.ndarray:
+    """Points past the picture's edge: still returned, with low visibility (as ``film`` does)."""
+    out = (xy[:, 0] < 0) | (xy[:, 0] > w) | (xy[:, 1] < 0) | (xy[:, 1] > h)
+    vis = vis.copy()
+    vis[out] = np.minimum(vis[out], rng.uniform(0.05, 0.35, int(out.sum())))
+    return vis
+
+
+def title_card(track: PoseTrack, t0: float, t1: float) -> PoseTrack:
+    """A title card (or any shot without the person) from t0 to t1: no person found."""
+    poses = [
+        PoseFrame.empty(p.index, p.t_s, p.width_px, p.height_px) if t0 <= p.t_s < t1 else p
+        for p in track.poses
+    ]
+    return _retrack(track, poses)
+
+
+def reframe(
+    track: PoseTrack,
+    t0: float,
+    t1: float,
+    *,
+    scale: float = 1.0,
+    rot_deg: float = 0.0,
+    shift_px: tuple[float, float] = (0.0, 0.0),
+    about_px: tuple[float, float] | None = None,
+    seed: int = 0,
+) -> PoseTrack:
+    """A cut to another shot (a close-up) or a knocked camera from t0 to t1: every found skeleton is
+    scaled by ``scale`` and turned by ``rot_deg`` about ``about_px`` (default: the picture's centre), then
+    moved by ``shift_px``; points that leave the picture get low visibility. Depth scales with it."""
+    rng = np.random.default_rng(seed)
+    c = np.array(about_px if about_px is not None else (track.width / 2, track.height / 2), float)
+    a = math.radians(rot_deg)
+    rot = np.array([[math.cos(a), -math.sin(a)], [math.sin(a), math.cos(a)]])
+    poses = []
+    for p in track.poses:
+        if not (t0 <= p.t_s < t1) or not p.person_found:
+            poses.append(p)
+            continue
+        xy = (p.xy_px - c) @ rot.T * scale + c + np.array(shift_px, float)
+        vis = _edge_vis(xy, p.visibility, p.width_px, p.height_px, rng)
+        poses.append(_frame(p, xy, vis, depth=p.depth * scale))
+    return _retrack(track, poses)
+
+
+def hide(track: PoseTrack, t0: float, t1: float, ids: Sequence[int], vis: float = 0.1) -> PoseTrack:
+    """A text overlay or a player tooltip over some landmarks from t0 to t1: their visibility drops."""
+    ids = list(ids)
+    poses = []
+    for p in track.poses:
+        if t0 <= p.t_s < t1 and p.person_found:
+            v = p.visibility.copy()
+            v[ids] = np.minimum(v[ids], vis)
+            p = _frame(p, vis=v)
+        poses.append(p)
+    return _retrack(track, poses)
+
+
+def others(track: PoseTrack, t0: float, t1: float, n: int = 1) -> PoseTrack:
+    """The pose estimator counts ``n`` other people from t0 to t1 (a ghost, or a real second person)."""
+    poses = [_frame(p, other_people=n) if t0 <= p.t_s < t1 else p for p in track.poses]
+    return _retrack(track, poses)
+
+
+def letterbox(track: PoseTrack, width: int, height: int) -> PoseTrack:
+    """The whole recording placed, scaled to fit and centred, inside a ``width`` x ``height`` frame
+    (landscape inside portrait: black bars above and below)."""
+    s = min(width / track.width, height / track.height)
+    off = np.array([(width - track.width * s) / 2, (height - track.height * s) / 2])
+    poses = []
+    for p in track.poses:
+        if p.person_found:
+            poses.append(_frame(p, p.xy_px * s + off, width=width, height=height, depth=p.depth * s))
+        else:
+            poses.append(PoseFrame.empty(p.index, p.t_s, width, height, p.other_people))
+    return _retrack(track, poses, width, height)
