@@ -10,6 +10,8 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from formcheck import landmarks as lm
 from formcheck import measurements as ms
 from formcheck import setup_check
@@ -51,6 +53,11 @@ ONE_SHOT_LIFETIME_S = 2.0
 # 0.3 s). Taken for lowering, the rep would end and a second one start when the leg reappears; taken
 # for held when it was really lowering, the rep only ends later (seen again lowered, or lost_held_s).
 LOST_LOOKBACK_S = 0.3
+
+# The picture changed (see ``_picture_moved``): the torso this many times longer or shorter than in the
+# start position, or the hips this many start torso lengths from where they were.
+PICTURE_SCALE = 1.35
+PICTURE_SHIFT_TORSOS = 0.75
 
 # A far leg seen only faintly (see ``_with_faint_far_leg``) is read when it has risen this much more
 # from its start than the near leg, which is at rest: about half the way from hook-lying to the target.
@@ -193,6 +200,7 @@ class ExerciseChecker:
         self._seen_recent: dict[str, deque[tuple[float, float]]] = {"left": deque(), "right": deque()}
         self._held_out_of_sight = False  # the working leg is hidden, last seen held up
         self._rest: ms.RestAnchor | None = None  # hips when last at rest
+        self._earlier_baselines: list[ms.Baseline] = []  # start positions of pictures seen before
         self._drift_band_px = 0.0
 
         self._setup_latches: dict[str, Latch] = {}
@@ -395,6 +403,47 @@ class ExerciseChecker:
             max(self.release_deg, self._start_pair[1] + margin),
         )
 
+    def _picture_moved(self, pose: PoseFrame) -> bool:
+        """Whether the body is not where (or not the size) it was in the start position: a cut to a
+        close-up, or a knocked camera. Everything measured against the start position would be wrong
+        then: counting pauses until the picture is back, or a new start position is taken there. The
+        exercises move the limbs and the trunk, never the hips this far nor the torso's length this much.
+        """
+        if self.baseline is None or not pose.person_found:
+            return False
+        hips, torso = ms.hip_mid(pose, self.vis), ms.torso_vector(pose, self.vis)
+        if hips is None or torso is None:
+            return False
+        # The picture's scale: the median over the torso and the thighs, so that a lean (the torso
+        # shortens) or a knee bend (a thigh shortens) does not read as a zoom.
+        now = {"torso": float(np.hypot(*torso))}
+        for hip, knee in ((lm.LEFT_HIP, lm.LEFT_KNEE), (lm.RIGHT_HIP, lm.RIGHT_KNEE)):
+            ph, pk = pose.point(hip, self.vis), pose.point(knee, self.vis)
+            if ph is not None and pk is not None:
+                now[f"thigh{hip}"] = float(np.hypot(*(pk - ph)))
+
+        def fits(b: ms.Baseline) -> bool:
+            ratios = [now["torso"] / b.torso_px]
+            for hip, knee in ((lm.LEFT_HIP, lm.LEFT_KNEE), (lm.RIGHT_HIP, lm.RIGHT_KNEE)):
+                if f"thigh{hip}" in now and b.visible[hip] and b.visible[knee]:
+                    start = float(np.hypot(*(b.xy_px[knee] - b.xy_px[hip])))
+                    if start > 1.0:
+                        ratios.append(now[f"thigh{hip}"] / start)
+            scale = float(np.median(ratios))
+            away = float(np.hypot(*(hips - b.origin))) / b.torso_px
+            return 1.0 / PICTURE_SCALE <= scale <= PICTURE_SCALE and away <= PICTURE_SHIFT_TORSOS
+
+        if fits(self.baseline):
+            return False
+        # Back to a picture seen before (the wide shot after a close-up): its start position holds again.
+        for earlier in reversed(self._earlier_baselines):
+            if fits(earlier):
+                self._earlier_baselines.remove(earlier)
+                self._earlier_baselines.append(self.baseline)
+                self._install_baseline(earlier, self.baseline_score_deg)
+                return False
+        return True
+
     # --- cues ----------------------------------------------------------------------------------
 
     def _queue(self, t_s: float, key: str) -> None:
@@ -445,6 +494,9 @@ class ExerciseChecker:
 
         # Set-up problems, debounced; while any is active nothing counts.
         raw, unseen = setup_check.frame_problems(pose, self.config, at_rest)
+        moved = self._picture_moved(pose)
+        if moved:
+            raw["picture_changed"] = setup_check.MESSAGES["picture_changed"]
         for code in set(raw) | set(self._setup_latches):
             latch = self._setup_latches.setdefault(code, Latch(self.params["setup_min_s"]))
             if code in raw:
@@ -476,6 +528,18 @@ class ExerciseChecker:
                     pair, glitch, value, signed, side_now = self._read(pose)
             else:
                 self._still.clear()
+        elif moved and not set(raw) - {"picture_changed"} - setup_check.NOTICES:
+            # Not back in a picture seen before: a moved camera. Still in the start position (measured
+            # without the old baseline), the person gets a new one; the old one is kept to go back to.
+            at_start = not math.isnan(self.rest_score_deg) and near_start and self._rep is None
+            previous = self.baseline
+            if self._try_baseline(pose, at_start):
+                self._earlier_baselines.append(previous)
+                events.append(BaselineCaptured(t))
+                self._last_rest_s = t
+                pair, glitch, value, signed, side_now = self._read(pose)
+                raw.pop("picture_changed")
+                blocked = any(code not in setup_check.NOTICES for code in raw)
 
         ready = self.baseline is not None
         counting = ready and not blocked

@@ -217,7 +217,6 @@ def in_position(pose: PoseFrame, posture: str, vis: float = 0.5) -> bool:
     """Whether ``pose`` is in ``posture``'s position, at any point of the movement: lying on the back,
     the trunk along the floor; on the stomach, the legs along it (a press-up lifts the trunk to 70 deg);
     standing, trunk and legs upright."""
-
     if not pose.person_found:
         return False
     hips = hip_mid(pose, vis)

@@ -22,6 +22,10 @@ MESSAGES = {
     "wrong_view_front": "Face the camera, so it sees you from the front. {camera}",
     "wrong_posture_lying": "Lie down on the floor to start.",
     "wrong_posture_standing": "Stand up to start.",
+    "picture_changed": (
+        "The picture changed (a cut, or the camera moved): I'll measure again once you are back in "
+        "the start position and keep still for a moment."
+    ),
 }
 
 # Set-up notices that do not stop counting: the person is told, the checks that need the part pause.

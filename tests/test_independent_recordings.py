@@ -46,13 +46,6 @@ from formcheck import landmarks as lm
 from formcheck.segments import check_poses
 from formcheck.spec import load_exercise
 
-XF_CLOSE_REST = (
-    "head_lift reported 13.0-15.5 s, exactly the 2.5 s close-up (skeleton 2x, shifted), during rest"
-)
-XF_CLOSE_HOLD = (
-    "head_lift 7.5-10.0 s, exactly the close-up, turns the held rep (peak 130.6, hold 9.83 s) faulty"
-)
-XF_KNOCK = "hip_shift 14.0-29.0 s from the knock on; the bends after it peak 36.5 and 16.8 deg (true 25, 25)"
 XF_WALK = "hip_shift 13.0-19.6 s while the whole body slides out of the picture and back (no bend)"
 
 XF_GHOST = (
@@ -128,7 +121,6 @@ def test_k2c_close_up_during_rest():
     assert not [s for s in res.setup if s.end_s < 12.5 or s.start_s > 16.5], info  # only around the cut
 
 
-@pytest.mark.xfail(strict=True, reason=XF_CLOSE_REST)
 def test_k2c_close_up_during_rest_invents_no_fault():
     """The same clip: the jump to the close-up and back is not a head lift, hip lift or leg lift."""
     res = k2c_close_up_rest()
@@ -155,7 +147,6 @@ def test_k2c_close_up_during_hold():
     assert counted(res)[1].result == "good", info
 
 
-@pytest.mark.xfail(strict=True, reason=XF_CLOSE_HOLD)
 def test_k2c_close_up_during_hold_invents_no_fault():
     """The same clip: the held rep stays a good rep, no head lift or hip lift from the jump."""
     pose, cam, res = k2c_close_up_hold()
@@ -465,7 +456,6 @@ def test_side_bend_camera_knocked():
     assert [r.side for r in counted(res)] == [L, R, L, R], describe(res)
 
 
-@pytest.mark.xfail(strict=True, reason=XF_KNOCK)
 def test_side_bend_camera_knocked_invents_no_fault():
     """The same clip: the knock is not a hip shift (the feet moved with the hips)."""
     res = side_bend_knocked()

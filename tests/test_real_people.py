@@ -303,6 +303,15 @@ def test_a_lean_that_narrows_the_shoulders_is_a_lean_not_also_a_rotation():
     assert codes(checker) == {"backward_lean"}
 
 
+def test_a_deep_forward_lean_is_a_lean_not_a_changed_picture():
+    # The torso shortens to 0.6 of its length in the picture; the thighs keep theirs: no zoom.
+    tilt = keyframes([(0, 0), (2.5, 0), (4.5, 22), (7, 22), (9, 0), (11, 0)])
+    lean = keyframes([(0, 0), (4, 0), (4.7, 53), (6.5, 53), (7.2, 0)])
+    checker, _ = run_script(Script("standing", 11, {"tilt": tilt, "lean": lean}), "side_bend", "standing")
+    assert "forward_lean" in codes(checker)
+    assert "picture_changed" not in setup_codes(checker)
+
+
 def test_a_side_bend_without_a_twist_is_no_rotation():
     tilt = keyframes([(0, 0), (2.5, 0), (4.5, 25), (7, 25), (9, 0), (11, 0)])
     twist = keyframes([(0, 0), (4, 0), (4.8, 12), (6.5, 12), (7.3, 0)])  # the small turn people make
