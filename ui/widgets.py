@@ -171,7 +171,7 @@ class RepCounters(QWidget):
 
 
 SETUP_CHECKS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("In frame", ("no_person", "body_out_of_frame")),
+    ("In frame", ("no_person", "body_out_of_frame", "picture_changed")),
     ("Right view", ("wrong_view",)),
     ("Right posture", ("wrong_posture",)),
     ("One person", ("multiple_people",)),
