@@ -168,11 +168,19 @@ def _toward_camera_by_width(ctx: RuleContext) -> float:
 
 
 def hip_shift(ctx: RuleContext, args: Mapping[str, Any]) -> float:
-    """Sideways move of the hip midpoint from its start, in start hip widths."""
+    """Sideways move of the hip midpoint from its start over the feet, in start hip widths.
+
+    Hips shifting instead of the trunk bending move over planted feet; a step or walking away moves
+    the feet with them, which is no hip shift. Without the feet in view, from the hips' start."""
+    b = ctx.baseline
     h = hip_mid(ctx.pose, ctx.vis)
-    if h is None or np.isnan(ctx.baseline.left).any():
+    if h is None or np.isnan(b.left).any():
         return NAN
-    return abs(float(np.dot(h - ctx.baseline.origin, ctx.baseline.left))) / ctx.baseline.hip_width_px
+    moved = h - b.origin
+    la, ra = ctx.pose.point(lm.LEFT_ANKLE, ctx.vis), ctx.pose.point(lm.RIGHT_ANKLE, ctx.vis)
+    if la is not None and ra is not None and b.visible[lm.LEFT_ANKLE] and b.visible[lm.RIGHT_ANKLE]:
+        moved = moved - ((la + ra) - (b.xy_px[lm.LEFT_ANKLE] + b.xy_px[lm.RIGHT_ANKLE])) / 2.0
+    return abs(float(np.dot(moved, b.left))) / b.hip_width_px
 
 
 def leg_length_ratio(ctx: RuleContext, args: Mapping[str, Any]) -> float:

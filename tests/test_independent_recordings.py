@@ -46,8 +46,6 @@ from formcheck import landmarks as lm
 from formcheck.segments import check_poses
 from formcheck.spec import load_exercise
 
-XF_WALK = "hip_shift 13.0-19.6 s while the whole body slides out of the picture and back (no bend)"
-
 XF_GHOST = (
     "hold 10.33 s without the ghost (true 10.37); with a 0.5 s ghost at 7.0-7.5 s, no multiple_people said,"
     " 9.83 s: short_hold against the 10 s prescription"
@@ -483,7 +481,6 @@ def test_side_bend_walks_out_and_back():
     check_sides(res, WALK_BENDS)
 
 
-@pytest.mark.xfail(strict=True, reason=XF_WALK)
 def test_side_bend_walks_out_and_back_invents_no_fault():
     """The same clip: walking out of the picture and back (feet and hips together) is not a hip shift."""
     res = side_bend_walk_out()

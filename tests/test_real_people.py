@@ -312,6 +312,20 @@ def test_a_deep_forward_lean_is_a_lean_not_a_changed_picture():
     assert "picture_changed" not in setup_codes(checker)
 
 
+def test_a_step_to_the_side_is_no_hip_shift():
+    # Hips shifting instead of the trunk bending move over planted feet; a step moves the feet too.
+    from synthetic import frames
+
+    tilt = keyframes([(0, 0), (6, 0), (8, 22), (10, 22), (12, 0), (14, 0)])
+    step = keyframes([(0, 0), (3, 0), (3.6, 45), (14, 45)])  # px: about 0.8 hip widths, the whole body
+    poses = [
+        replace(p, xy_px=p.xy_px + (step(p.t_s), 0.0)) for p in frames(Script("standing", 14, {"tilt": tilt}))
+    ]
+    checker = run_poses(poses, "side_bend", "standing")
+    assert "hip_shift" not in codes(checker)
+    assert [r.result for r in checker.reps] == ["good"]
+
+
 def test_a_side_bend_without_a_twist_is_no_rotation():
     tilt = keyframes([(0, 0), (2.5, 0), (4.5, 25), (7, 25), (9, 0), (11, 0)])
     twist = keyframes([(0, 0), (4, 0), (4.8, 12), (6.5, 12), (7.3, 0)])  # the small turn people make
