@@ -54,7 +54,7 @@ ONE_SHOT_LIFETIME_S = 2.0
 # for held when it was really lowering, the rep only ends later (seen again lowered, or lost_held_s).
 LOST_LOOKBACK_S = 0.3
 
-# The picture changed (see ``_picture_moved``): the torso this many times longer or shorter than in the
+# The picture changed (see ``_follow_picture``): the torso this many times longer or shorter than in the
 # start position, or the hips this many start torso lengths from where they were.
 PICTURE_SCALE = 1.35
 PICTURE_SHIFT_TORSOS = 0.75
@@ -403,11 +403,14 @@ class ExerciseChecker:
             max(self.release_deg, self._start_pair[1] + margin),
         )
 
-    def _picture_moved(self, pose: PoseFrame) -> bool:
+    def _follow_picture(self, pose: PoseFrame) -> bool:
         """Whether the body is not where (or not the size) it was in the start position: a cut to a
         close-up, or a knocked camera. Everything measured against the start position would be wrong
         then: counting pauses until the picture is back, or a new start position is taken there. The
         exercises move the limbs and the trunk, never the hips this far nor the torso's length this much.
+
+        A picture seen before (the wide shot again after a close-up) is followed: its start position,
+        kept when a new one was taken, is installed again and the answer is no.
         """
         if self.baseline is None or not pose.person_found:
             return False
@@ -494,7 +497,7 @@ class ExerciseChecker:
 
         # Set-up problems, debounced; while any is active nothing counts.
         raw, unseen = setup_check.frame_problems(pose, self.config, at_rest)
-        moved = self._picture_moved(pose)
+        moved = self._follow_picture(pose)
         if moved:
             raw["picture_changed"] = setup_check.MESSAGES["picture_changed"]
         for code in set(raw) | set(self._setup_latches):
