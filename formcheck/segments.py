@@ -19,9 +19,10 @@ import numpy as np
 from formcheck import landmarks as lm
 from formcheck import native
 from formcheck.errors import FormcheckError
-from formcheck.measurements import hip_mid, mid_or_one, shoulder_mid
+from formcheck.measurements import hip_mid, mid_or_one
 from formcheck.pipeline import AnalysisResult, run
 from formcheck.pose_frame import PoseFrame
+from formcheck.setup_check import torso_from_vertical_deg
 from formcheck.sources import Frame, PrefetchingSource, VideoFileSource
 from formcheck.spec import ExerciseConfig
 
@@ -206,27 +207,23 @@ def check_span(episodes: Sequence[Any], i: int, poses: Sequence[PoseFrame] = ())
     return lo, hi
 
 
-def _from_vertical_deg(top: np.ndarray | None, bottom: np.ndarray | None) -> float:
-    if top is None or bottom is None:
-        return float("nan")
-    dx, dy = top - bottom
-    return float(np.degrees(np.arctan2(abs(dx), -dy))) if dx or dy else float("nan")
-
-
 def in_position(pose: PoseFrame, posture: str, vis: float = 0.5) -> bool:
     """Whether ``pose`` is in ``posture``'s position, at any point of the movement: lying on the back,
     the trunk along the floor; on the stomach, the legs along it (a press-up lifts the trunk to 70 deg);
     standing, trunk and legs upright."""
     if not pose.person_found:
         return False
+    trunk = torso_from_vertical_deg(pose, vis)  # 0 upright, 90 lying
+    if posture == "supine":
+        return trunk >= 50.0
     hips = hip_mid(pose, vis)
-    trunk = _from_vertical_deg(shoulder_mid(pose, vis), hips)
     feet = mid_or_one(pose, lm.LEFT_ANKLE, lm.RIGHT_ANKLE, vis)
     if feet is None:
         feet = mid_or_one(pose, lm.LEFT_KNEE, lm.RIGHT_KNEE, vis)
-    legs = 180.0 - _from_vertical_deg(feet, hips) if feet is not None and hips is not None else float("nan")
-    if posture == "supine":
-        return trunk >= 50.0
+    if hips is None or feet is None:
+        return False
+    down = feet - hips
+    legs = float(np.degrees(np.arctan2(abs(down[0]), down[1])))  # 0 straight down (standing), 90 lying
     if posture == "prone":
         return legs >= 50.0
     if posture == "standing":
