@@ -14,8 +14,8 @@ from formcheck.errors import FormcheckError
 if TYPE_CHECKING:
     from formcheck.pipeline import AnalysisResult, Sink
     from formcheck.segments import PoseTrack
-    from formcheck.sources import FrameSource
     from formcheck.spec import ExerciseConfig
+    from formcheck.video.sources import FrameSource
 
 
 def progress_printer(name: str):  # type: ignore[no-untyped-def]
@@ -54,8 +54,8 @@ def analyze_file(
     from formcheck.pipeline import run
     from formcheck.pose import create_estimator
     from formcheck.report import build_report
-    from formcheck.sources import VideoFileSource
     from formcheck.spec import load_exercise
+    from formcheck.video.sources import VideoFileSource
 
     config = config or load_exercise(exercise, variant, settings)
     source = VideoFileSource(video)

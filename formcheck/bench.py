@@ -17,8 +17,8 @@ from formcheck import native
 from formcheck.models import resolve_model
 from formcheck.pipeline import run
 from formcheck.pose import MediaPipePose
-from formcheck.sources import VideoFileSource
 from formcheck.spec import ExerciseConfig
+from formcheck.video.sources import VideoFileSource
 
 
 @dataclass

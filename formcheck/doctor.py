@@ -187,7 +187,7 @@ def check_model() -> Check:
 
         from formcheck import native
         from formcheck.pose import create_estimator
-        from formcheck.sources import Frame
+        from formcheck.video.sources import Frame
 
         t0 = time.perf_counter()
         with native.quiet_stderr():
@@ -202,7 +202,7 @@ def check_model() -> Check:
 
 
 def check_camera() -> Check:
-    from formcheck.sources import probe_cameras
+    from formcheck.video.sources import probe_cameras
 
     try:
         cameras = probe_cameras(measure_s=1.0)

@@ -31,8 +31,8 @@ from formcheck.filters import OneEuroFilter
 from formcheck.measurements import Baseline, make_baseline
 from formcheck.pose import PoseEstimator
 from formcheck.pose_frame import PoseFrame
-from formcheck.sources import Frame, FrameSource, PrefetchingSource
 from formcheck.spec import ExerciseConfig
+from formcheck.video.sources import Frame, FrameSource, PrefetchingSource
 
 # Events of a measurement made again from a better start that still matter once their moment has
 # passed (cues and phase changes of the past do not).

@@ -12,7 +12,7 @@ from formcheck.errors import FormcheckError
 from formcheck.models import ModelEntry, resolve_model
 from formcheck.native import quiet_stderr
 from formcheck.pose_frame import PoseFrame
-from formcheck.sources import Frame
+from formcheck.video.sources import Frame
 
 # The second-person check. A second person is a separate body seen for a while: a detection on the
 # masked picture must pass ``is_separate_body`` in consecutive checks spanning OTHERS_CONFIRM_S before it

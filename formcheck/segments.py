@@ -23,8 +23,8 @@ from formcheck.measurements import hip_mid, mid_or_one
 from formcheck.pipeline import AnalysisResult, run
 from formcheck.pose_frame import PoseFrame
 from formcheck.setup_check import torso_from_vertical_deg
-from formcheck.sources import Frame, PrefetchingSource, VideoFileSource
 from formcheck.spec import ExerciseConfig
+from formcheck.video.sources import Frame, PrefetchingSource, VideoFileSource
 
 # An episode is checked from a little before its first still moment (a rep that starts at once is not
 # cut) to the end of its last one: every rep ends before that still moment, and what starts after it is

@@ -119,7 +119,7 @@ def test_packages_check_sees_two_opencv_distributions(monkeypatch):
 
 
 def test_camera_probing_is_quiet_and_says_it_in_words():
-    code = "from formcheck.sources import probe_cameras\nprint(len(probe_cameras()))\n"
+    code = "from formcheck.video.sources import probe_cameras\nprint(len(probe_cameras()))\n"
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert run.returncode == 0, run.stderr
     assert "ERROR" not in run.stderr and "WARN" not in run.stderr, run.stderr

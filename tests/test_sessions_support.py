@@ -7,8 +7,8 @@ from synthetic import Script, frames, keyframes
 
 from formcheck.pipeline import AnalysisResult, run
 from formcheck.pose_frame import PoseFrame
-from formcheck.sources import Frame
 from formcheck.spec import load_exercise
+from formcheck.video.sources import Frame
 
 __test__ = False
 

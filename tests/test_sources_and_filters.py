@@ -8,7 +8,7 @@ import pytest
 
 from formcheck.errors import FormcheckError
 from formcheck.filters import OneEuroFilter
-from formcheck.sources import CameraLostError, CameraSource, PrefetchingSource, VideoFileSource
+from formcheck.video.sources import CameraLostError, CameraSource, PrefetchingSource, VideoFileSource
 
 
 def write_video(path, frames=60, fps=30.0, fourcc="MJPG"):
@@ -83,7 +83,7 @@ def test_camera_interface_runs_on_a_video_file_and_reports_loss(tmp_path, monkey
     assert camera.live
     frames = []
     with pytest.raises(CameraLostError) as info:
-        monkeypatch.setattr("formcheck.sources.CAMERA_FAILED_READS", 3)
+        monkeypatch.setattr("formcheck.video.sources.CAMERA_FAILED_READS", 3)
         while True:
             frames.append(camera.read())
     assert len(frames) == 20
@@ -118,7 +118,7 @@ def test_one_euro_holds_unseen_points_and_restarts_after_a_long_gap():
 
 
 def test_open_source_picks_the_source_from_what_it_is_given(tmp_path):
-    from formcheck.sources import open_source
+    from formcheck.video.sources import open_source
 
     video = write_video(tmp_path / "a.avi", frames=5)
     source = open_source(str(video))

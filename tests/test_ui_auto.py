@@ -101,7 +101,7 @@ def test_choosing_an_exercise_by_hand_turns_auto_off(qtbot):
     "clip", ["k2c_single_good_male_left", "prone_pressup_good_female_left", "sb_good_male_3m"]
 )
 def test_window_recognises_each_exercise_on_a_sample_clip_within_3_s(qtbot, clip, tmp_path):
-    from formcheck.sources import VideoFileSource
+    from formcheck.video.sources import VideoFileSource
     from ui.qt_app import estimator_factory
 
     video = SAMPLES / f"{clip}.mp4"

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from PyQt6.QtGui import QImage
 
-from formcheck.sources import VideoFileSource
 from formcheck.spec import load_exercise
+from formcheck.video.sources import VideoFileSource
 from ui.qt_app import estimator_factory
 from ui.settings import open_settings
 from ui.window import CoachWindow

@@ -11,8 +11,8 @@ from PyQt6.QtWidgets import QLabel
 from synthetic import Script, frames, keyframes
 
 from formcheck.events import PainScore, PainStop
-from formcheck.sources import CameraLostError, CameraSource
 from formcheck.spec import load_exercise
+from formcheck.video.sources import CameraLostError, CameraSource
 from ui.dialogs import SafetyDialog, safety_accepted
 from ui.settings import open_settings
 from ui.testing import RecordingSink, ScriptedEstimator, ScriptedSource, draw_figure

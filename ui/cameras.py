@@ -6,7 +6,7 @@ import threading
 
 from PyQt6.QtCore import QObject, pyqtSignal
 
-from formcheck.sources import probe_cameras as probe_camera_info
+from formcheck.video.sources import probe_cameras as probe_camera_info
 
 PROBE_INDICES = range(5)
 

@@ -117,7 +117,7 @@ def _load_config(exercise: str, variant: str | None, settings: dict[str, float])
 
 
 def _check_video(path: str | Path) -> None:
-    from formcheck.sources import VideoFileSource
+    from formcheck.video.sources import VideoFileSource
 
     VideoFileSource(path).close()
 
@@ -154,7 +154,7 @@ def run_window(
     from PyQt6.QtCore import QTimer
     from PyQt6.QtWidgets import QDialog
 
-    from formcheck.sources import CameraSource, VideoFileSource
+    from formcheck.video.sources import CameraSource, VideoFileSource
     from ui.audio import AudioCues
     from ui.dialogs import SafetyDialog, safety_accepted
     from ui.settings import open_settings

@@ -228,7 +228,7 @@ class HomeWindow(QMainWindow):
         """Walk through a prescription with the camera: the last one used, or one chosen now."""
         from formcheck.sessions.prescriptions import load_prescription
         from formcheck.sessions.routine import Routine
-        from formcheck.sources import CameraSource
+        from formcheck.video.sources import CameraSource
 
         last = self.settings.value(ROUTINE_KEY)
         if path is None and not choose and last and Path(str(last)).is_file():
@@ -305,7 +305,7 @@ class HomeWindow(QMainWindow):
         return SafetyDialog(self.settings, self).exec() == QDialog.DialogCode.Accepted
 
     def start_camera(self) -> None:
-        from formcheck.sources import CameraSource
+        from formcheck.video.sources import CameraSource
 
         index = self.camera_box.currentData()
         if index is None:
@@ -316,7 +316,7 @@ class HomeWindow(QMainWindow):
             coach.start_live(lambda: CameraSource(int(index)), f"camera {index}")
 
     def open_file(self, path: str | None = None) -> None:
-        from formcheck.sources import VideoFileSource
+        from formcheck.video.sources import VideoFileSource
 
         if not path:
             path, _ = QFileDialog.getOpenFileName(
@@ -335,7 +335,7 @@ class HomeWindow(QMainWindow):
 
     def start_demo(self) -> None:
         from formcheck.resources import demo_clip
-        from formcheck.sources import VideoFileSource
+        from formcheck.video.sources import VideoFileSource
 
         try:
             video, exercise, variant, settings = demo_clip()

@@ -36,8 +36,8 @@ def main(argv: list[str] | None = None) -> int:
 
     os.environ.setdefault("FORMCHECK_CONFIG_DIR", tempfile.mkdtemp(prefix="formcheck-measure-"))
     from formcheck.resources import demo_clip
-    from formcheck.sources import VideoFileSource
     from formcheck.spec import load_exercise
+    from formcheck.video.sources import VideoFileSource
     from ui.qt_app import estimator_factory, make_app
 
     if args.video:

@@ -90,8 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     app = make_app()
     from PyQt6.QtCore import QTimer
 
-    from formcheck.sources import VideoFileSource
     from formcheck.spec import available_exercises, load_exercise
+    from formcheck.video.sources import VideoFileSource
     from ui.audio import AudioCues
     from ui.settings import open_settings
     from ui.testing import ScriptedEstimator, ScriptedSource, synthetic_poses

@@ -15,7 +15,7 @@ import numpy as np
 
 from formcheck import landmarks as lm
 from formcheck.pose_frame import PoseFrame
-from formcheck.sources import CameraLostError, Frame
+from formcheck.video.sources import CameraLostError, Frame
 
 
 def draw_figure(pose: PoseFrame) -> np.ndarray:

@@ -28,8 +28,8 @@ from formcheck.events import CueGiven, Event, PainScore, PainStop, Rep, RepCompl
 from formcheck.pipeline import AnalysisResult, Sink
 from formcheck.report import asymmetry_sentence, side_keys, summarize
 from formcheck.sessions.routine import Routine, Step
-from formcheck.sources import FrameSource
 from formcheck.spec import ExerciseConfig
+from formcheck.video.sources import FrameSource
 from ui.audio import AudioCues
 from ui.cameras import probe_cameras
 from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
@@ -650,7 +650,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         index = self.camera_box.currentData()
         if index is None or not self.problem_frame.isVisible():
             return
-        from formcheck.sources import CameraSource
+        from formcheck.video.sources import CameraSource
 
         self.mode = "live"
         self._source_factory = lambda: CameraSource(int(index))
@@ -671,7 +671,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.open_video(video, config)
 
     def open_video(self, path: str | Path, config: ExerciseConfig | None = None) -> None:
-        from formcheck.sources import VideoFileSource
+        from formcheck.video.sources import VideoFileSource
 
         if config is not None:
             self._apply_config(config)

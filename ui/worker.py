@@ -20,8 +20,8 @@ from formcheck.errors import FormcheckError
 from formcheck.events import Event, FrameUpdate
 from formcheck.pipeline import AnalysisResult, Sink, run
 from formcheck.pose import PoseEstimator
-from formcheck.sources import Frame, FrameSource
 from formcheck.spec import ExerciseConfig
+from formcheck.video.sources import Frame, FrameSource
 
 log = logging.getLogger(__name__)
 

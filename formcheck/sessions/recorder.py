@@ -39,8 +39,8 @@ from formcheck.sessions.storage import (
     new_session_id,
     now_iso,
 )
-from formcheck.sources import Frame
 from formcheck.spec import ExerciseConfig
+from formcheck.video.sources import Frame
 
 CHUNK_FRAMES = 32
 VIDEO_QUEUE_FRAMES = 90
