@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 from formcheck import native  # noqa: F401  (sets native log levels before mediapipe loads)
 from formcheck.analyze import analyze_file, raise_if_cut_short
@@ -13,6 +15,7 @@ from formcheck.errors import FormcheckError
 from formcheck.extensions import command_registrars
 from formcheck.report import write_json
 from formcheck.resources import demo_clip
+from formcheck.safe_text import printable
 
 
 def version() -> str:
@@ -63,13 +66,27 @@ def _analyze_recording(args: argparse.Namespace, settings: dict[str, float]) -> 
 
 
 def cmd_exercises(args: argparse.Namespace) -> int:
-    from formcheck.spec import available_exercises, load_spec
+    from formcheck.spec import COMMON_PARAMS, COMMON_RANGES, available_exercises, load_spec
+
+    def settings(values: Any, ranges: Any, keys: list[str], indent: str) -> str:
+        text = ", ".join(f"{k} {values[k]:g} ({ranges[k][0]:g} to {ranges[k][1]:g})" for k in keys)
+        return textwrap.fill(text, 104, initial_indent=indent, subsequent_indent=indent)
 
     for name, path in available_exercises().items():
         spec = load_spec(path)
         print(f"{name}  ({spec.title}, {spec.view} view): {spec.description}")
         for v in spec.variants.values():
             print(f"    --variant {v.name:<13} {v.description}")
+        # Its own settings, and the common ones it sets or bounds differently.
+        own = [
+            k
+            for k in spec.params
+            if spec.params[k] != COMMON_PARAMS.get(k) or spec.ranges[k] != COMMON_RANGES.get(k)
+        ]
+        print("    settings: default (range allowed with --set and in prescriptions)")
+        print(settings(spec.params, spec.ranges, own, " " * 6))
+    print("Settings every exercise has: default (range)")
+    print(settings(COMMON_PARAMS, COMMON_RANGES, list(COMMON_PARAMS), " " * 4))
     return 0
 
 
@@ -145,7 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return int(args.func(args))
     except FormcheckError as exc:
-        sys.stderr.write(f"formcheck: {exc.message}\n")
+        # A message may quote a file (a name in an imported session): no terminal escapes get through.
+        sys.stderr.write(f"formcheck: {printable(exc.message)}\n")
         return exc.exit_code
     except BrokenPipeError:
         # The reader went away (e.g. piped into head): nothing more to say.

@@ -57,6 +57,31 @@ COMMON_PARAMS: dict[str, float] = {
     # the baseline was first taken from is measured again from that moment.
     "rebaseline_deg": 8.0,
 }
+# The range each common setting may be given in (--set, a prescription, a variant): outside it a value
+# is a typing slip or a hostile file, not a choice (an exercise file may narrow one in its [ranges]).
+COMMON_RANGES: dict[str, tuple[float, float]] = {
+    "hysteresis_deg": (0.0, 20.0),
+    "attempt_frac": (0.0, 1.0),
+    "grace_s": (0.0, 5.0),
+    "visibility_min": (0.0, 1.0),
+    "far_visibility_min": (0.0, 1.0),
+    "baseline_s": (0.1, 10.0),
+    "still_frac": (0.0, 0.5),
+    "fault_min_s": (0.0, 5.0),
+    "setup_min_s": (0.0, 10.0),
+    "speed_window_s": (0.05, 2.0),
+    "glitch_speed_deg_s": (100.0, 5000.0),
+    "lost_side_s": (0.0, 10.0),
+    "lost_held_s": (0.0, 30.0),
+    "cue_gap_s": (0.0, 30.0),
+    "cue_repeat_s": (0.0, 120.0),
+    "view_ratio": (0.0, 1.0),
+    "asymmetry_flag_pct": (0.0, 100.0),
+    "rest_max_deg": (0.0, 90.0),
+    "start_margin_deg": (0.0, 45.0),
+    "rebaseline_deg": (0.0, 45.0),
+}
+MAX_SPEC_BYTES = 256 * 1024  # an exercise file is a few kB; more is not one
 
 
 @dataclass(frozen=True)
@@ -109,6 +134,7 @@ class ExerciseSpec:
     angle_joints: Mapping[str, tuple[str, str, str]]
     path: Path
     checked_parts: tuple[str, ...] = ()  # some form checks need them; counting goes on without
+    ranges: Mapping[str, tuple[float, float]] = field(default_factory=dict)  # every param's (low, high)
 
     @property
     def default_variant(self) -> str:
@@ -177,7 +203,12 @@ def _merge_params(
                 f"{origin}: '{key}' is not a setting of {spec.name}; known settings: {known}."
             )
         if not math.isfinite(value) or value < 0:
-            raise FormcheckError(f"{origin}: '{key}' must be a non-negative number, not {value}.")
+            raise FormcheckError(f"{origin}: '{key}' must be a non-negative number, not {value:g}.")
+        low, high = spec.ranges.get(key, (0.0, math.inf))
+        if not low <= value <= high:
+            raise FormcheckError(
+                f"{origin}: '{key}' must be between {low:g} and {high:g} for {spec.name}, not {value:g}."
+            )
         merged[key] = float(value)
     hold, release = merged[spec.hold_at], merged[spec.release_at]
     if not release < hold:
@@ -192,16 +223,20 @@ def load_spec(path: Path) -> ExerciseSpec:
     from formcheck import measurements, rules  # registries of measurement and rule names
 
     try:
+        if path.stat().st_size > MAX_SPEC_BYTES:
+            raise _fail(path, f"it is larger than {MAX_SPEC_BYTES // 1024} kB, which no exercise file needs")
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise FormcheckError(f"Cannot read exercise file {path}: {exc.strerror}.") from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise _fail(path, f"it is not valid TOML ({exc})") from exc
+    except RecursionError:
+        raise _fail(path, "it nests tables or lists too deeply to be read") from None
 
     top_keys = {
         "name", "title", "description", "view", "posture", "camera", "measurement", "hold_at", "release_at",
         "required_parts", "instructions", "params", "variants", "faults", "cues", "angle_joints",
-        "checked_parts",
+        "checked_parts", "ranges",
     }  # fmt: skip
     _check_keys(raw, top_keys, path, "")
     name = _take(raw, "name", str, path, "")
@@ -230,6 +265,7 @@ def load_spec(path: Path) -> ExerciseSpec:
     for key in (hold_at, release_at):
         if key not in params:
             raise _fail(path, f"'hold_at'/'release_at' name '{key}', which is not in [params]")
+    ranges = _ranges(raw.get("ranges"), params, path)
 
     cues = _take(raw, "cues", dict, path, "")
     for key, text in cues.items():
@@ -354,6 +390,7 @@ def load_spec(path: Path) -> ExerciseSpec:
         cues=cues,
         angle_joints=angle_joints,
         path=path,
+        ranges=ranges,
     )
     for vname in variants:
         try:
@@ -361,6 +398,33 @@ def load_spec(path: Path) -> ExerciseSpec:
         except FormcheckError as exc:
             raise _fail(path, f"variant '{vname}': {exc.message.rstrip('.')}") from exc
     return spec
+
+
+def _ranges(table: Any, params: Mapping[str, float], path: Path) -> dict[str, tuple[float, float]]:
+    """Every setting's range: the file's [ranges] (required for its own [params]), else the common one;
+    each default must lie inside its range."""
+    table = {} if table is None else table
+    if not isinstance(table, dict):
+        raise _fail(path, "'ranges' must be a table of [low, high] pairs")
+    ranges = dict(COMMON_RANGES)
+    for key, pair in table.items():
+        if key not in params:
+            raise _fail(path, f"'ranges.{key}' is not in [params]")
+        if not (
+            isinstance(pair, list)
+            and len(pair) == 2
+            and all(isinstance(x, int | float) and not isinstance(x, bool) and math.isfinite(x) for x in pair)
+            and 0 <= pair[0] <= pair[1]
+        ):
+            raise _fail(path, f"'ranges.{key}' must be [low, high] with 0 <= low <= high")
+        ranges[key] = (float(pair[0]), float(pair[1]))
+    for key, value in params.items():
+        if key not in ranges:
+            raise _fail(path, f"'params.{key}' has no range: add {key} = [low, high] under [ranges]")
+        low, high = ranges[key]
+        if not low <= value <= high:
+            raise _fail(path, f"'params.{key}' ({value:g}) is outside its range {low:g} to {high:g}")
+    return ranges
 
 
 def available_exercises(directory: Path = EXERCISES_DIR) -> dict[str, Path]:
@@ -372,11 +436,16 @@ def load_exercise(
     variant: str | None = None,
     overrides: Mapping[str, float] | None = None,
     directory: Path = EXERCISES_DIR,
+    known_only: bool = False,
 ) -> ExerciseConfig:
-    """Resolve an exercise and variant with parameter overrides into a runnable configuration."""
+    """Resolve an exercise and variant with parameter overrides into a runnable configuration.
+
+    ``name`` may be the path of an exercise file (a tester's own), unless ``known_only``: a name that
+    came from a file someone else wrote (a prescription, an imported session) must be one of this
+    installation's exercises, so it can never make formcheck read a file of the user's choosing."""
     known = available_exercises(directory)
     path = Path(name)
-    if path.suffix == ".toml" and path.exists():
+    if not known_only and path.suffix == ".toml" and path.exists():
         spec = load_spec(path)
     elif name in known:
         spec = load_spec(known[name])

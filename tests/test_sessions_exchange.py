@@ -141,6 +141,7 @@ def test_import_checks_the_journal_schema(demo, tmp_path):
     journal = MAGIC + encode_json(b"M", {"session_id": ids[0], "patient": 5})
     manifest = {
         "format": "formcheck-session",
+        "version": 1,
         "session_id": ids[0],
         "files": {"journal.fcj": {"size": len(journal), "sha256": hashlib.sha256(journal).hexdigest()}},
     }

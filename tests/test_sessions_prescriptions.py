@@ -121,8 +121,9 @@ BAD = [
         "'limit_deg' (90) must be above",
     ),
     (
-        'patient = "A"\n[[exercise]]\nname = "knee_to_chest"\nsets = 1\nreps = 1\ntarget_deg = 50\n',
-        "release_deg (60) must be below target_deg (50)",
+        'patient = "A"\n[[exercise]]\nname = "knee_to_chest"\nsets = 1\nreps = 1\ntarget_deg = 65\n'
+        "settings = { release_deg = 70 }\n",
+        "release_deg (70) must be below target_deg (65)",
     ),
     ('[[exercise]]\nname = "knee_to_chest"\nsets = 1\nreps = 1\n', "'patient' is missing"),
     ('patient = "A"\n', "lists no exercises"),

@@ -32,6 +32,7 @@ from PyQt6.QtWidgets import (
 )
 
 from formcheck import landmarks as lm
+from formcheck.safe_text import printable
 from formcheck.sessions.analysis import (
     RESULT_WORDS,
     Timeline,
@@ -40,9 +41,16 @@ from formcheck.sessions.analysis import (
     progress,
     timeline,
 )
-from formcheck.sessions.reports import STATUS_WORDS, exercise_title
+from formcheck.sessions.reports import STATUS_WORDS, escape, exercise_title
 from formcheck.sessions.storage import SessionData, SessionStore
 from ui.review_plots import Axes, draw_progress, draw_side_bars, draw_timeline
+
+
+def _safe(text: object) -> str:
+    """File-borne text (a name, a note from an imported session) for a rich-text label: no control
+    characters, no markup."""
+    return escape(printable(str(text)))
+
 
 BG = QColor("#f6f6f6")
 
@@ -315,7 +323,7 @@ class ReviewWindow(QMainWindow):
         for row in reversed(self.store.list_sessions()):
             parent = by_patient.get(row.patient)
             if parent is None:
-                parent = by_patient[row.patient] = QTreeWidgetItem([row.patient])
+                parent = by_patient[row.patient] = QTreeWidgetItem([printable(row.patient)])
                 self.tree.addTopLevelItem(parent)
             if row.routine_id:
                 sitting = sittings.get(row.routine_id)
@@ -331,10 +339,14 @@ class ReviewWindow(QMainWindow):
             )
             flag = "" if row.status == "complete" else f" [{row.status}]"
             item = QTreeWidgetItem(
-                [f"{row.started_at[:16].replace('T', ' ')}  {exercise_title(row.exercise)}{reps}{flag}"]
+                [
+                    printable(
+                        f"{row.started_at[:16].replace('T', ' ')}  {exercise_title(row.exercise)}{reps}{flag}"
+                    )
+                ]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, row.id)
-            item.setToolTip(0, f"session {row.id} ({row.variant}, {row.kind}, {row.source})")
+            item.setToolTip(0, _safe(f"session {row.id} ({row.variant}, {row.kind}, {row.source})"))
             if parent in sittings.values():
                 parent.insertChild(0, item)  # newest-first listing: earlier exercises go above
             else:
@@ -401,14 +413,14 @@ class ReviewWindow(QMainWindow):
         )
         asym = report.get("asymmetry_text") or ""
         self.header.setText(
-            f"<span style='font-size:15pt'><b>{row.patient}</b>: "
-            f"{exercise_title(row.exercise)} ({row.variant})</span><br>"
-            f"{row.started_at[:16].replace('T', ' ')} &middot; {(row.duration_s or 0):.0f} s &middot; "
-            f"{STATUS_WORDS.get(row.status, row.status)} &middot; "
+            f"<span style='font-size:15pt'><b>{_safe(row.patient)}</b>: "
+            f"{_safe(exercise_title(row.exercise))} ({_safe(row.variant)})</span><br>"
+            f"{_safe(row.started_at[:16].replace('T', ' '))} &middot; {(row.duration_s or 0):.0f} s &middot; "
+            f"{_safe(STATUS_WORDS.get(row.status, row.status))} &middot; "
             f"good reps {report.get('summary', {}).get('good_reps', 0)} "
             f"of {len(d.reps)} &middot; {pain}{stop_text}"
-            + (f"<br><b>{asym}</b>" if asym else "")
-            + (f"<br><i>{row.message}</i>" if row.message else "")
+            + (f"<br><b>{_safe(asym)}</b>" if asym else "")
+            + (f"<br><i>{_safe(row.message)}</i>" if row.message else "")
         )
         self.timeline.set_timeline(timeline(d))
         self.pose.set_session(d)
@@ -439,7 +451,7 @@ class ReviewWindow(QMainWindow):
             self.compare_label.setText("<b>Achieved vs prescribed</b>: no prescription for this session.")
             _fill(self.compare, [])
         else:
-            self.compare_label.setText(f"<b>Achieved vs prescribed</b>: {comp.item.describe()}")
+            self.compare_label.setText(f"<b>Achieved vs prescribed</b>: {_safe(comp.item.describe())}")
             _fill(
                 self.compare,
                 [[m, want, got, "met" if ok else "NOT MET"] for m, want, got, ok in comp.rows],

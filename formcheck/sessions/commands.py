@@ -15,6 +15,7 @@ from typing import Any
 
 from formcheck.errors import FormcheckError
 from formcheck.extensions import add_group
+from formcheck.safe_text import printable
 
 
 def data_dir_arg(p: argparse.ArgumentParser) -> None:
@@ -217,10 +218,12 @@ def cmd_sessions_list(args: argparse.Namespace) -> int:
     for r in rows:
         reps = "-" if r.report is None else str(len(r.report["reps"]))
         good = "-" if r.report is None else str(r.report["summary"]["good_reps"])
-        ex = f"{r.exercise} ({r.variant})"
+        # Names and dates may come from an imported file: no terminal escapes reach the screen.
+        ex = printable(f"{r.exercise} ({r.variant})")
+        date = printable(r.started_at[:16].replace("T", " "))
         print(
-            f"{r.id:<23}  {r.started_at[:16].replace('T', ' '):<16}  {r.patient[:16]:<16}  {ex[:24]:<24}  "
-            f"{reps:>4}  {good:>4}  {r.status}{' +video' if r.has_video else ''}"
+            f"{r.id:<23}  {date:<16}  {printable(r.patient)[:16]:<16}  {ex[:24]:<24}  "
+            f"{reps:>4}  {good:>4}  {printable(r.status)}{' +video' if r.has_video else ''}"
         )
     return 0
 
@@ -324,8 +327,8 @@ def cmd_prescription_check(args: argparse.Namespace) -> int:
 
     p = load_prescription(args.file)
     print(
-        f"{args.file}: prescription for {p.patient}"
-        + (f" by {p.therapist}" if p.therapist else "")
+        f"{args.file}: prescription for {printable(p.patient)}"
+        + (f" by {printable(p.therapist)}" if p.therapist else "")
         + ", valid."
     )
     for item in p.exercises:
@@ -338,7 +341,7 @@ def cmd_prescription_check(args: argparse.Namespace) -> int:
             f"{', '.join(extra)}"
         )
         if item.notes:
-            print(f"     note: {item.notes}")
+            print(f"     note: {printable(item.notes)}")
     print(f"  {len(Routine(p).steps)} steps in all.")
     return 0
 
@@ -384,7 +387,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     store = open_store(args)
     sid = import_session(store, args.file, replace=args.replace)
     row = store.get_row(sid)
-    print(f"Imported session {sid} ({row.patient}, {row.exercise}, {row.started_at[:10]}).")
+    print(printable(f"Imported session {sid} ({row.patient}, {row.exercise}, {row.started_at[:10]})."))
     return 0
 
 

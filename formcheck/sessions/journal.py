@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 import numpy as np
 
 MAGIC = b"FCJ1\n"
+FORMAT_VERSION = 1  # the session header's "format": the newest this program reads and the one it writes
 _HEAD = struct.Struct("<IIB")
 MAX_RECORD_BYTES = 64 * 1024 * 1024
 KINDS = {b"M"[0], b"F"[0], b"E"[0], b"S"[0], b"Z"[0]}
@@ -252,7 +253,7 @@ def read_journal(path: Path) -> JournalContents:
                 out.summary = json.loads(payload)
             elif kind == b"Z"[0]:
                 out.ended = True
-        except (ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError, RecursionError):
             break
         out.good_bytes = end
     out.clean = out.good_bytes == len(data)

@@ -60,6 +60,13 @@ SIDES_BY_MODE = {
 }
 DEFAULT_REST_S = 30.0
 MAX_SETS, MAX_REPS = 20, 100
+# Bounds no real prescription comes near; past them a file is a slip or an attack (checking 18,000
+# entries took minutes). Settings have their ranges in the exercise files.
+MAX_EXERCISES = 50
+MAX_BYTES = 1_000_000
+MAX_TEXT_CHARS = 2000  # a name, a note
+REST_RANGE_S = (0.0, 600.0)
+LIMIT_RANGE_DEG = (0.0, 180.0)
 
 
 @dataclass(frozen=True)
@@ -114,7 +121,8 @@ def _number(value: Any, name: str, where: str, key: str, whole: bool = False, mi
         or not isinstance(value, int | float)
         or (whole and not isinstance(value, int))
     ):
-        raise _fail(name, where, f"'{key}' must be {kind}, not {type(value).__name__} {value!r}")
+        shown = repr(value) if len(repr(value)) <= 40 else repr(value)[:37] + "..."
+        raise _fail(name, where, f"'{key}' must be {kind}, not {type(value).__name__} {shown}")
     if not math.isfinite(value) or value < minimum:
         lowest = f"{minimum:g} or more" if minimum > 0 else "zero or more"
         raise _fail(name, where, f"'{key}' must be {lowest}, not {value:g}")
@@ -124,7 +132,15 @@ def _number(value: Any, name: str, where: str, key: str, whole: bool = False, mi
 def _text(value: Any, name: str, where: str, key: str) -> str:
     if not isinstance(value, str):
         raise _fail(name, where, f"'{key}' must be text in quotes, not {type(value).__name__}")
+    if len(value) > MAX_TEXT_CHARS:
+        raise _fail(name, where, f"'{key}' is longer than {MAX_TEXT_CHARS} characters")
     return value.strip()
+
+
+def _in_range(value: float, bounds: tuple[float, float], name: str, where: str, key: str) -> float:
+    if not bounds[0] <= value <= bounds[1]:
+        raise _fail(name, where, f"'{key}' must be between {bounds[0]:g} and {bounds[1]:g}, not {value:g}")
+    return value
 
 
 def _entry(raw: Any, i: int, name: str) -> PrescribedExercise:
@@ -144,7 +160,7 @@ def _entry(raw: Any, i: int, name: str) -> PrescribedExercise:
             raise _fail(name, where, f"'{key}' is missing")
     variant = None if "variant" not in raw else _text(raw["variant"], name, where, "variant")
     try:
-        base = load_exercise(ex_name, variant)
+        base = load_exercise(ex_name, variant, known_only=True)
     except FormcheckError as exc:
         raise _fail(name, where, exc.message.rstrip(".")) from None
 
@@ -160,7 +176,11 @@ def _entry(raw: Any, i: int, name: str) -> PrescribedExercise:
         sides_raw = raw["sides"]
         if isinstance(sides_raw, str):
             sides_raw = [sides_raw]
-        if not isinstance(sides_raw, list) or not sides_raw or not all(isinstance(s, str) for s in sides_raw):
+        if (
+            not isinstance(sides_raw, list)
+            or not 0 < len(sides_raw) <= 2
+            or not all(isinstance(s, str) for s in sides_raw)
+        ):
             raise _fail(name, where, '\'sides\' must be a list such as ["left", "right"]')
         if mode in ("both", "none"):
             raise _fail(name, where, f"variant {base.variant.name} has no sides, so leave 'sides' out")
@@ -175,9 +195,15 @@ def _entry(raw: Any, i: int, name: str) -> PrescribedExercise:
     for key in ("hold_s", "target_deg", "limit_deg", "rest_s"):
         if key in raw:
             numbers[key] = _number(raw[key], name, where, key)
+    if "rest_s" in numbers:
+        _in_range(numbers["rest_s"], REST_RANGE_S, name, where, "rest_s")
+    if "limit_deg" in numbers:
+        _in_range(numbers["limit_deg"], LIMIT_RANGE_DEG, name, where, "limit_deg")
     settings_raw = raw.get("settings", {})
     if not isinstance(settings_raw, dict):
         raise _fail(name, where, "'settings' must be a table such as { max_speed_deg_s = 60 }")
+    if len(settings_raw) > len(base.params):
+        raise _fail(name, where, f"'settings' lists more than the {len(base.params)} settings it has")
     settings = {k: _number(v, name, where, f"settings.{k}") for k, v in settings_raw.items()}
     overrides = dict(settings)
     for key in ("hold_s", "target_deg"):
@@ -216,10 +242,14 @@ def _entry(raw: Any, i: int, name: str) -> PrescribedExercise:
 
 
 def parse_prescription(text: str, name: str = "prescription", path: Path | None = None) -> Prescription:
+    if len(text) > MAX_BYTES:
+        raise _fail(name, "", "it is larger than 1 MB, which no prescription needs")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise _fail(name, "", f"it is not valid TOML ({exc})") from None
+    except RecursionError:
+        raise _fail(name, "", "it nests tables or lists too deeply to be a prescription") from None
     unknown = sorted(set(raw) - set(TOP_KEYS))
     if unknown:
         hint = " (each exercise goes in an [[exercise]] table)" if unknown[0] in ENTRY_KEYS else ""
@@ -234,6 +264,10 @@ def parse_prescription(text: str, name: str = "prescription", path: Path | None 
         raise _fail(name, "", "it lists no exercises (add an [[exercise]] table per exercise)")
     if not isinstance(entries, list):
         raise _fail(name, "", "'exercise' must be written as [[exercise]] tables")
+    if len(entries) > MAX_EXERCISES:
+        raise _fail(
+            name, "", f"it lists {len(entries)} exercises, more than the {MAX_EXERCISES} formcheck allows"
+        )
     exercises = tuple(_entry(e, i, name) for i, e in enumerate(entries, start=1))
     return Prescription(
         patient=patient,
@@ -249,7 +283,7 @@ def parse_prescription(text: str, name: str = "prescription", path: Path | None 
 def load_prescription(path: str | Path) -> Prescription:
     path = Path(path)
     try:
-        if path.stat().st_size > 1_000_000:
+        if path.stat().st_size > MAX_BYTES:
             raise _fail(path.name, "", "the file is larger than 1 MB, which no prescription needs")
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

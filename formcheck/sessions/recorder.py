@@ -28,7 +28,14 @@ from formcheck.errors import FormcheckError
 from formcheck.events import Event, FrameUpdate
 from formcheck.measurements import SIGNAL_NAMES
 from formcheck.sessions.codec import event_to_dict, rep_to_dict
-from formcheck.sessions.journal import LANDMARKS, FrameChunk, JournalWriter, encode_json, encode_record
+from formcheck.sessions.journal import (
+    FORMAT_VERSION,
+    LANDMARKS,
+    FrameChunk,
+    JournalWriter,
+    encode_json,
+    encode_record,
+)
 from formcheck.sessions.storage import (
     JOURNAL_NAME,
     LOCK_NAME,
@@ -114,7 +121,7 @@ class Recorder:
         self._video_error: str | None = None
         self.meta: dict[str, Any] = {
             "session_id": self.session_id,
-            "format": 1,
+            "format": FORMAT_VERSION,
             "patient": (patient or DEFAULT_PATIENT).strip() or DEFAULT_PATIENT,
             "exercise": config.spec.name,
             "variant": config.variant.name,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from formcheck.safe_text import csv_cell, printable
 from formcheck.sessions.analysis import RESULT_WORDS, comparison, fault_words, pain_scores, prescribed_item
 from formcheck.sessions.storage import SessionData
 
@@ -49,29 +50,30 @@ def report_csv(data: SessionData) -> str:
     w.writerow(CSV_COLUMNS)
     row = data.row
     for r in data.reps:
-        w.writerow(
-            [
-                row.id,
-                row.patient,
-                row.started_at,
-                row.exercise,
-                row.variant,
-                r.index,
-                r.side or "",
-                _f(r.start_s, 2),
-                _f(r.peak_s, 2),
-                _f(r.end_s, 2),
-                _f(r.peak_deg),
-                _f(r.hold_s, 2),
-                int(r.complete),
-                r.result,
-                ";".join(r.faults),
-                _f(item.config.params["target_deg"]) if item else "",
-                _f(item.config.params["hold_s"]) if item else "",
-                _f(item.limit_deg) if item and item.limit_deg is not None else "",
-                int(r.peak_deg > item.limit_deg) if item and item.limit_deg is not None else "",
-            ]
-        )
+        cells = [
+            row.id,
+            row.patient,
+            row.started_at,
+            row.exercise,
+            row.variant,
+            r.index,
+            r.side or "",
+            _f(r.start_s, 2),
+            _f(r.peak_s, 2),
+            _f(r.end_s, 2),
+            _f(r.peak_deg),
+            _f(r.hold_s, 2),
+            int(r.complete),
+            r.result,
+            ";".join(r.faults),
+            _f(item.config.params["target_deg"]) if item else "",
+            _f(item.config.params["hold_s"]) if item else "",
+            _f(item.limit_deg) if item and item.limit_deg is not None else "",
+            int(r.peak_deg > item.limit_deg) if item and item.limit_deg is not None else "",
+        ]
+        # The patient's name and every other text came from a file (an imported session): a spreadsheet
+        # must show them, never run them.
+        w.writerow([csv_cell(c) for c in cells])
     return out.getvalue()
 
 
@@ -103,7 +105,8 @@ def exercise_title(name: str) -> str:
 
 
 def escape(x: object) -> str:
-    return html.escape(str(x))
+    """Text for HTML: markup escaped, control characters (which may come from a file) removed."""
+    return html.escape(printable(str(x)))
 
 
 _e = escape  # short, for the many places below
