@@ -27,7 +27,7 @@ def version() -> str:
 
 def cmd_analyze(args: argparse.Namespace) -> int:
     from formcheck.report import format_text
-    from formcheck.spec import parse_settings
+    from formcheck.spec import check_settings_without_exercise, parse_settings
 
     if args.record:
         # Recording is analysis plus the session recorder: the same code as 'formcheck sessions record'.
@@ -36,6 +36,7 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         return cmd_sessions_record(args)
     settings = parse_settings(args.set)
     if args.exercise is None:
+        check_settings_without_exercise(settings, args.variant)
         return _analyze_recording(args, settings)
     report, result = analyze_file(
         args.video, args.exercise, args.variant, settings, args.model, progress=sys.stderr.isatty()

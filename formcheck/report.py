@@ -182,4 +182,5 @@ def write_text_atomic(
 
 
 def write_json(path: Path, data: dict[str, Any]) -> None:
-    write_text_atomic(Path(path), json.dumps(data, indent=2) + "\n")
+    """A JSON report: private (0600) like every other report, it holds health data."""
+    write_text_atomic(Path(path), json.dumps(data, indent=2) + "\n", private=True)

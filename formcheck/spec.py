@@ -477,3 +477,25 @@ def parse_settings(items: list[str] | None) -> dict[str, float]:
         except ValueError:
             raise FormcheckError(f"--set '{item}': '{value}' is not a number.") from None
     return out
+
+
+def check_settings_without_exercise(settings: Mapping[str, float], variant: str | None = None) -> None:
+    """Settings given with no exercise named (the exercises are recognised later): each must be a setting
+    of at least one exercise and in its range there, else one sentence now rather than silence later.
+    A variant means nothing without its exercise."""
+    if variant is not None:
+        raise FormcheckError(
+            f"--variant {variant} needs --exercise: variants belong to one exercise "
+            "(see 'formcheck exercises')."
+        )
+    specs = [load_spec(path) for path in available_exercises().values()]
+    for key, value in settings.items():
+        having = [s for s in specs if key in s.params]
+        if not having:
+            raise FormcheckError(
+                f"--set: '{key}' is not a setting of any exercise; see 'formcheck exercises' for them."
+            )
+        fits = [s for s in having if s.ranges[key][0] <= value <= s.ranges[key][1]]
+        if not math.isfinite(value) or not fits:
+            allowed = "; ".join(f"{s.name} {s.ranges[key][0]:g} to {s.ranges[key][1]:g}" for s in having)
+            raise FormcheckError(f"--set: '{key}' = {value:g} is outside every exercise's range ({allowed}).")

@@ -143,7 +143,7 @@ def record_recording(
             continue
         item = next((it for it in unused if it.exercise == ep.exercise), None)
         if item is not None:
-            config = item.config.with_overrides(settings or {})
+            config = item.config.with_overrides(settings_for(settings, ep.exercise))
         else:
             config = load_exercise(ep.exercise, ep.variant, settings_for(settings, ep.exercise))
         lo, hi = check_span(episodes, i, track.poses)
@@ -279,6 +279,7 @@ def cmd_sessions_record(args: argparse.Namespace) -> int:
 
         write_json(Path(json_path), report)
     print(format_text(report))
+    raise_if_not_whole(store, [sid])
     print(f"\nRecorded as session {sid} in {store.root}.")
     from formcheck.analyze import raise_if_cut_short
 
@@ -286,12 +287,27 @@ def cmd_sessions_record(args: argparse.Namespace) -> int:
     return 0
 
 
+def raise_if_not_whole(store: Any, ids: list[str]) -> None:
+    """A recording that stopped early (a full disk, a write error) is said, with a non-zero exit: what
+    was written before it stopped is kept under the status the docs promise (disk_full, error)."""
+    for sid in ids:
+        row = store.get_row(sid)
+        if row.status != "complete":
+            why = (row.message or "Recording stopped early").rstrip(".")
+            raise FormcheckError(
+                f"{printable(why)}: session {sid} in {store.root} is marked '{row.status}', not complete; "
+                "free some space (or fix the folder) and record again.",
+                exit_code=1,
+            )
+
+
 def _record_whole_recording(args: argparse.Namespace, prescription: Any) -> int:
     """No -e and no --step: recognise the exercises of the file and record each as a session."""
     from formcheck.analyze import raise_if_cut_short
     from formcheck.segments import format_recording_text
-    from formcheck.spec import parse_settings
+    from formcheck.spec import check_settings_without_exercise, parse_settings
 
+    check_settings_without_exercise(parse_settings(args.set), args.variant)
     if args.keep_video:
         raise FormcheckError(
             "--keep-video needs --exercise: a recording of several exercises is kept as analysed "
@@ -313,6 +329,7 @@ def _record_whole_recording(args: argparse.Namespace, prescription: Any) -> int:
 
         write_json(Path(json_path), report)
     print(format_recording_text(report))
+    raise_if_not_whole(store, ids)
     if ids:
         print(f"\nRecorded {len(ids)} session(s) of one sitting in {store.root}: {', '.join(ids)}.")
     else:

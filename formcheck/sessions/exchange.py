@@ -178,6 +178,8 @@ def _extract(z: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path, name: str) -
             if written > limit:
                 raise _bad(name, f"'{info.filename}' is larger than its header says")
             out.write(block)
+    if written != info.file_size:
+        raise _bad(name, f"'{info.filename}' is shorter than its header says")
 
 
 def _is(value: Any, kind: Any) -> bool:

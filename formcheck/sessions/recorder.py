@@ -25,20 +25,23 @@ from typing import Any, BinaryIO
 import numpy as np
 
 from formcheck.errors import FormcheckError
-from formcheck.events import Event, FrameUpdate
+from formcheck.events import Event, FrameUpdate, RepCompleted
 from formcheck.measurements import SIGNAL_NAMES
-from formcheck.sessions.codec import event_to_dict, rep_to_dict
+from formcheck.sessions.codec import event_from_dict, event_to_dict, rep_to_dict
 from formcheck.sessions.journal import (
     FORMAT_VERSION,
     LANDMARKS,
     FrameChunk,
+    JournalError,
     JournalWriter,
     encode_json,
     encode_record,
+    read_journal,
 )
 from formcheck.sessions.storage import (
     JOURNAL_NAME,
     LOCK_NAME,
+    RESERVE_NAME,
     VIDEO_NAME,
     SessionStore,
     _reason,
@@ -50,8 +53,28 @@ from formcheck.spec import ExerciseConfig
 from formcheck.video.sources import Frame
 
 CHUNK_FRAMES = 32
+# Held back on the disk while recording and let go when it fills, so that what happened can still be
+# written: the journal's closing summary (status disk_full) and the database's row.
+RESERVE_BYTES = 1 << 20
 VIDEO_QUEUE_FRAMES = 90
 DEFAULT_PATIENT = "me"
+
+
+def _write_reserve(path: Path) -> None:
+    """Take RESERVE_BYTES of real disk (written, not a sparse hole) for the moment the disk fills."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        left = memoryview(b"\0" * RESERVE_BYTES)
+        while left:
+            n = os.write(fd, left)
+            if n <= 0:
+                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+            left = left[n:]
+    except OSError:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+        raise
+    os.close(fd)
 
 
 def new_sitting_id() -> str:
@@ -99,6 +122,7 @@ class Recorder:
         self._live = kind == "live"
         self.fps = fps
         self.problem: str | None = None
+        self.disk_full = False
         self.on_problem = on_problem
         self.frames_recorded = 0
         self.on_frame_s = 0.0
@@ -144,12 +168,14 @@ class Recorder:
             make_private_dir(self.folder)
             self._lock_fd = os.open(self.folder / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
             fcntl.flock(self._lock_fd, fcntl.LOCK_EX)
+            _write_reserve(self.folder / RESERVE_NAME)
             path = self.folder / JOURNAL_NAME
             self._journal = JournalWriter(path, open_journal(path) if open_journal else None)
             self._journal.append(encode_json(b"M", self.meta))
             self._journal.sync()
         except OSError as exc:
             self._release_lock()
+            (self.folder / RESERVE_NAME).unlink(missing_ok=True)
             raise FormcheckError(
                 f"Cannot start recording in {self.folder}: {_reason(exc)}; free some space or choose another "
                 f"data folder with --data-dir."
@@ -256,7 +282,8 @@ class Recorder:
         with self._lock:
             self._stopped = True
             self._pending.clear()
-        if exc.errno == errno.ENOSPC:
+        self.disk_full = exc.errno == errno.ENOSPC
+        if self.disk_full:
             self.problem = (
                 "Recording stopped because the disk is full; the session is kept up to "
                 f"{self._written_t_s:.1f} s."
@@ -363,6 +390,7 @@ class Recorder:
                 self._index_what_was_kept()
         finally:
             self._release_lock()
+            (self.folder / RESERVE_NAME).unlink(missing_ok=True)
 
     def abort(self, reason: str = "The session ended unexpectedly") -> None:
         """End without a pipeline result (the pipeline raised): keep what was written, as 'interrupted'."""
@@ -379,6 +407,7 @@ class Recorder:
             self._index_what_was_kept(status="interrupted")
         finally:
             self._release_lock()
+            (self.folder / RESERVE_NAME).unlink(missing_ok=True)
 
     def discard(self) -> None:
         """Throw the session away, files and index row (a replay restarted by a seek records anew)."""
@@ -396,13 +425,47 @@ class Recorder:
         self.store.remove_session_files(self.session_id)
 
     def _index_what_was_kept(self, status: str = "disk_full") -> None:
-        if self.problem and "disk is full" not in self.problem and status == "disk_full":
+        if self.disk_full:
+            status = "disk_full"
+        elif self.problem and status == "disk_full":
             status = "error"
+        if self.disk_full:
+            # Let go of the room held back, then close the journal with what happened: the status
+            # survives in the source of truth even if the database cannot be written now.
+            (self.folder / RESERVE_NAME).unlink(missing_ok=True)
+            with contextlib.suppress(OSError, JournalError, ValueError, KeyError, TypeError):
+                self._close_journal_after(status)
         with contextlib.suppress(FormcheckError, OSError, ValueError, KeyError):
             self.store.index_journal(self.folder, interrupted_status=status)
             with self.store._db() as db:
                 db.execute("UPDATE sessions SET message = ? WHERE id = ?", (self.problem, self.session_id))
         # If even the database cannot be written (a full disk), the next start recovers the journal.
+
+    def _close_journal_after(self, status: str) -> None:
+        """Cut the torn last record off the journal and append a summary saying why it ends here."""
+        from formcheck.sessions.summary import report_from_journal
+
+        path = self.folder / JOURNAL_NAME
+        contents = read_journal(path)
+        os.truncate(path, contents.good_bytes)
+        meta = contents.meta
+        events = [event_from_dict(d) for d in contents.events]
+        reps = [e.rep for e in events if isinstance(e, RepCompleted)]
+        frames = FrameChunk.concat(contents.chunks, tuple(meta.get("signal_names", ())))
+        n = len(frames)
+        summary = {
+            "status": status,
+            "message": self.problem,
+            "report": report_from_journal(meta, reps, events, frames),
+            "reps": [rep_to_dict(r) for r in reps],
+            "duration_s": (float(frames.t_s[-1]) + 1.0 / self.fps) if n else 0.0,
+            "frames": n,
+            "ended_at": now_iso(),
+        }
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+        with os.fdopen(fd, "wb", buffering=0) as f:
+            f.write(encode_json(b"S", summary) + encode_record(b"Z", b""))
+            os.fsync(f.fileno())
 
     def _has_video(self) -> bool:
         return self.video and self._video_error is None and (self.folder / VIDEO_NAME).exists()

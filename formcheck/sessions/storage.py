@@ -26,13 +26,14 @@ from typing import Any
 from formcheck.errors import FormcheckError
 from formcheck.events import Event, PainScore, Rep, RepCompleted
 from formcheck.sessions.codec import event_from_dict, event_to_dict, rep_from_dict
-from formcheck.sessions.journal import FrameChunk, JournalContents, JournalError, read_journal
+from formcheck.sessions.journal import FORMAT_VERSION, FrameChunk, JournalContents, JournalError, read_journal
 
 ENV_VAR = "FORMCHECK_DATA_DIR"
 DB_NAME = "formcheck.db"
 JOURNAL_NAME = "journal.fcj"
 VIDEO_NAME = "video.mp4"
 LOCK_NAME = "recording.lock"
+RESERVE_NAME = "space.reserve"  # room a recorder holds back so a full disk can still be said and indexed
 SCHEMA_VERSION = 1
 
 STATUSES = ("recording", "complete", "interrupted", "disk_full", "error")
@@ -437,8 +438,8 @@ class SessionStore:
             )
         return self._row(rows[0])
 
-    def load(self, session_id: str) -> SessionData:
-        row = self.get_row(session_id)
+    def _indexed(self, row: SessionRow) -> tuple[list[Rep], list[Event], str | None]:
+        """A session's reps, events and prescription as the database holds them."""
         with self._db() as db:
             reps = [
                 Rep(i, side, a, b, c, d, e, bool(f), g, tuple(json.loads(h)))
@@ -458,6 +459,11 @@ class SessionStore:
                     "SELECT toml FROM prescriptions WHERE id = ?", (row.prescription_id,)
                 ).fetchone()
                 toml = r[0] if r else None
+        return reps, events, toml
+
+    def load(self, session_id: str) -> SessionData:
+        row = self.get_row(session_id)
+        reps, events, toml = self._indexed(row)
         folder = self.sessions_dir / row.id
         meta: dict[str, Any] = {}
         names: tuple[str, ...] = ()
@@ -503,8 +509,9 @@ class SessionStore:
         """
         with self._db() as db:
             known = {sid: status for sid, status in db.execute("SELECT id, status FROM sessions")}
+        self.clean_staging()
         done = []
-        for folder in sorted(p for p in self.sessions_dir.iterdir() if p.is_dir()):
+        for folder in self.session_folders():
             sid = folder.name
             if known.get(sid, "recording") != "recording" or self.session_locked(folder):
                 continue
@@ -526,6 +533,11 @@ class SessionStore:
         meta = contents.meta
         if not meta.get("session_id"):
             raise JournalError("the journal has no session header")
+        fmt = meta.get("format", 1)
+        if not isinstance(fmt, int) or fmt > FORMAT_VERSION:
+            raise JournalError(
+                f"the journal is format {fmt}, newer than the {FORMAT_VERSION} this formcheck reads"
+            )
         meta = dict(meta, session_id=folder.name)
         events = [event_from_dict(d) for d in contents.events]
         reps = [e.rep for e in events if isinstance(e, RepCompleted)]
@@ -560,6 +572,7 @@ class SessionStore:
     def rebuild(self) -> tuple[Path | None, int]:
         """Set the database aside (never deleted) and index every session folder anew."""
         moved = None
+        old = self._salvage()
         if self.db_path.exists():
             moved = self.db_path.with_name(f"{DB_NAME}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
             os.replace(self.db_path, moved)
@@ -570,18 +583,110 @@ class SessionStore:
         with self._db() as db:
             db.executescript(_SCHEMA)
             db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
+        self.clean_staging()
         count = 0
-        for folder in sorted(p for p in self.sessions_dir.iterdir() if p.is_dir()):
+        for folder in self.session_folders():
             if (folder / JOURNAL_NAME).exists() and not self.session_locked(folder):
                 try:
-                    self.index_journal(folder)
+                    kept = old.get(folder.name)
+                    contents = read_journal(folder / JOURNAL_NAME)
+                    if kept is not None and contents.summary is None and kept[0].status != "interrupted":
+                        # The journal lost its end (damaged), the old database still has the whole
+                        # session: keep that record rather than make it a shorter, interrupted one.
+                        self._restore(*kept)
+                    else:
+                        self.index_journal(folder)
                     count += 1
                 except (JournalError, FormcheckError, KeyError, ValueError):
                     continue
         return moved, count
 
+    def _salvage(self) -> dict[str, tuple[SessionRow, list[Rep], list[Event], str | None]]:
+        """What the database holds of every finished session, read before it is set aside (nothing
+        when it cannot be read: a damaged database is what a rebuild is usually for)."""
+        out: dict[str, tuple[SessionRow, list[Rep], list[Event], str | None]] = {}
+        if not self.db_path.exists():
+            return out
+        try:
+            for row in self.list_sessions():
+                if row.status != "recording":
+                    out[row.id] = (row, *self._indexed(row))
+        except (FormcheckError, sqlite3.Error, ValueError, KeyError, TypeError):
+            return {}
+        return out
+
+    def _restore(self, row: SessionRow, reps: list[Rep], events: list[Event], toml: str | None) -> None:
+        meta = {
+            "session_id": row.id,
+            "patient": row.patient,
+            "exercise": row.exercise,
+            "variant": row.variant,
+            "kind": row.kind,
+            "source": row.source,
+            "started_at": row.started_at,
+            "settings": row.settings,
+            "video": row.has_video,
+            "prescription_toml": toml,
+            "routine_id": row.routine_id,
+            "step_index": row.step_index,
+            "set_index": row.set_index,
+        }
+        self.insert_session(meta)
+        self.finish_session(
+            row.id,
+            row.status,
+            row.report,
+            reps,
+            events,
+            row.duration_s or 0.0,
+            row.frames or 0,
+            row.message,
+            has_video=row.has_video,
+        )
+        with self._db() as db:
+            db.execute(
+                "UPDATE sessions SET pain_before = ?, pain_after = ? WHERE id = ?",
+                (row.pain_before, row.pain_after, row.id),
+            )
+
+    def session_folders(self) -> list[Path]:
+        """The session folders, never an import's staging folder or a replaced session set aside."""
+        return sorted(p for p in self.sessions_dir.iterdir() if p.is_dir() and not p.name.startswith("."))
+
+    def clean_staging(self) -> None:
+        """Undo what an import stopped part-way left (killed before its last rename): a staging folder
+        of a process that is gone is removed (the zip still holds it all); a session set aside by
+        --replace whose new copy never arrived is put back."""
+        live: set[str] = set()
+        for p in self.sessions_dir.glob(".import-*"):
+            sid, _, pid = p.name.removeprefix(".import-").rpartition("-")
+            if pid.isdigit() and _alive(int(pid)):
+                live.add(sid)
+            else:
+                shutil.rmtree(p, ignore_errors=True)
+        for p in self.sessions_dir.glob(".replaced-*"):
+            sid = p.name.removeprefix(".replaced-")
+            if sid in live:
+                continue  # an import is between its renames right now
+            target = self.sessions_dir / sid
+            if target.exists():
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.replace(p, target)
+
     def remove_session_files(self, session_id: str) -> None:
         shutil.rmtree(self.sessions_dir / session_id, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # someone else's process: alive
+    return True
 
 
 def rebuild_index(root: Path) -> tuple[Path | None, int]:
