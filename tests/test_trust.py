@@ -609,3 +609,32 @@ def test_a_tampered_video_member_is_refused_by_its_checksum(hostile, tmp_path):
             for n, d in m2.items():
                 z.writestr(n, d)
         _refused(SessionStore(tmp_path / f"t{k}"), bad, "'video.mp4' does not match its checksum")
+
+
+def test_video_is_off_unless_turned_on(tmp_path):
+    from formcheck.cli import build_parser
+
+    parser = build_parser()
+    for argv in (["sessions", "record", "x.mp4"], ["analyze", "x.mp4", "--record"]):
+        assert parser.parse_args(argv).keep_video is False
+    store = SessionStore(tmp_path)
+    sid = _record(store, "Ann")
+    assert not store.get_row(sid).has_video
+    assert sorted(p.name for p in (store.sessions_dir / sid).iterdir()) == ["journal.fcj"]
+
+
+def test_recording_reporting_exporting_and_importing_open_no_network_connection(tmp_path, monkeypatch):
+    import socket
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("formcheck tried to open a network connection")
+
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket.socket, "connect_ex", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)
+    store = SessionStore(tmp_path / "a")
+    sid = _record(store, "Ann", PRESCRIPTION)
+    report_html(store.load(sid))
+    report_csv(store.load(sid))
+    out = export_session(store, sid, tmp_path / "s.zip")
+    assert import_session(SessionStore(tmp_path / "b"), out) == sid
