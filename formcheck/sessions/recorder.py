@@ -61,15 +61,20 @@ DEFAULT_PATIENT = "me"
 
 
 def _write_reserve(path: Path) -> None:
-    """Take RESERVE_BYTES of real disk (written, not a sparse hole) for the moment the disk fills."""
+    """Take RESERVE_BYTES of real disk (allocated, not a sparse hole) for the moment the disk fills."""
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     try:
-        left = memoryview(b"\0" * RESERVE_BYTES)
-        while left:
-            n = os.write(fd, left)
-            if n <= 0:
-                raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
-            left = left[n:]
+        try:
+            os.posix_fallocate(fd, 0, RESERVE_BYTES)
+        except OSError as exc:
+            if exc.errno not in (errno.EOPNOTSUPP, errno.EINVAL, errno.ENOSYS):
+                raise
+            left = memoryview(b"\0" * RESERVE_BYTES)  # a file system without fallocate: write it
+            while left:
+                n = os.write(fd, left)
+                if n <= 0:
+                    raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)) from None
+                left = left[n:]
     except OSError:
         os.close(fd)
         path.unlink(missing_ok=True)
