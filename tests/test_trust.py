@@ -638,3 +638,15 @@ def test_recording_reporting_exporting_and_importing_open_no_network_connection(
     report_csv(store.load(sid))
     out = export_session(store, sid, tmp_path / "s.zip")
     assert import_session(SessionStore(tmp_path / "b"), out) == sid
+
+
+def test_a_prescription_note_drawn_over_the_picture_carries_no_control_characters():
+    from formcheck.sessions.routine import Routine
+
+    rx = PRESCRIPTION.replace(
+        'notes = "Hands behind the thigh, not on the shin."',
+        'notes = "Hands\\u001b[2J behind\\u0007 the thigh."',
+    )
+    routine = Routine(parse_prescription(rx, "rx.toml"))
+    routine.set_pain_before(2)
+    assert "Hands[2J behind the thigh." in routine.message and "\x1b" not in routine.message

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from formcheck.extensions import subcommands
+from formcheck.safe_text import printable
 from formcheck.sessions.commands import data_dir_arg, open_store, resolve_session
 from formcheck.sessions.reports import register_writer
 
@@ -49,7 +50,7 @@ def cmd_prescription_edit(args: argparse.Namespace) -> int:
     editor = PrescriptionEditor(args.file)
     editor.exec()
     if editor.saved is not None and editor.path is not None:
-        print(f"Saved {editor.path}: prescription for {editor.saved.patient}.")
+        print(f"Saved {editor.path}: prescription for {printable(editor.saved.patient)}.")
     return 0
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from formcheck.errors import FormcheckError
 from formcheck.events import Event, PainScore, PainStop, Rep, RepCompleted
+from formcheck.safe_text import printable
 from formcheck.sessions.prescriptions import PrescribedExercise, Prescription
 from formcheck.spec import ExerciseConfig
 
@@ -154,7 +155,10 @@ class Routine:
         self.results.append(StepResult(step, counted=dict.fromkeys(step.sides, 0)))
         self._rest_until = None
         self.message = (
-            step.title() + "." + (f" {step.item.notes}" if step.item.notes and step.set_index == 1 else "")
+            step.title()
+            + "."
+            # (drawn over the picture: a note from the file loses any control characters)
+            + (f" {printable(step.item.notes)}" if step.item.notes and step.set_index == 1 else "")
         )
 
     def on_event(self, event: Event) -> str | None:
