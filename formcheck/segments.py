@@ -290,14 +290,24 @@ def build_recording_report(analysis: RecordingAnalysis) -> dict[str, Any]:
 
     track = analysis.track
     segments = []
+    between: list[dict[str, Any]] = []
     for ep, result in analysis.segments:
         seg = build_report(result)
         end_s = segment_end(ep, result)
-        # What began after the segment's end is the next thing's (a pause, the camera being picked up).
-        for key in ("faults", "setup"):
-            seg[key] = [i for i in seg[key] if i["start_s"] <= end_s]
         # It starts with its first rep when that came before the first still moment.
         start_s = min([float(ep.start_s)] + [r.start_s for r in result.reps])
+        # An interval is listed under the segment it falls in: what ended before the segment's start
+        # (getting into position) or began after its end (a pause, the camera being picked up) is the
+        # time between exercises, listed as such; the rest is the segment's.
+        for key in ("faults", "setup"):
+            mine = []
+            for i in seg[key]:
+                ends = i["end_s"] if i["end_s"] is not None else float("inf")
+                if i["start_s"] <= end_s and ends >= start_s:
+                    mine.append(i)
+                elif i["start_s"] < start_s:
+                    between.append({**i, "kind": key})
+            seg[key] = mine
         seg.update(start_s=round(start_s, 2), end_s=round(end_s, 2))
         seg["recognised"] = episode_json(ep)
         segments.append(seg)
@@ -319,22 +329,28 @@ def build_recording_report(analysis: RecordingAnalysis) -> dict[str, Any]:
         "truncated": track.truncated,
         "segments": segments,
         "other": [episode_json(ep) for ep in analysis.other],
+        "between": sorted(between, key=lambda i: i["start_s"]),
         "notes": notes,
     }
 
 
 def format_recording_text(report: dict[str, Any]) -> str:
-    from formcheck.report import format_text
+    """The whole recording in words: each segment under one heading that gives its span and length (the
+    one figure for it), what was no exercise, and the problems met between exercises."""
+    from formcheck.report import exercise_words, format_text, interval_text
 
     parts = []
     for n, seg in enumerate(report["segments"], 1):
-        title = f"{seg['exercise'].replace('_', ' ')} ({seg['variant']})"
+        start_s, end_s = seg["start_s"], seg["end_s"]
         parts.append(
-            f"== Segment {n}: {seg['start_s']:.1f}-{seg['end_s']:.1f} s, {title}. "
+            f"== Segment {n}: {start_s:.1f}-{end_s:.1f} s ({end_s - start_s:.1f} s), {exercise_words(seg)}. "
             f"Recognised: {seg['recognised']['why']}"
         )
-        parts.append(format_text(seg))
+        parts.append(format_text(seg, segment=True))
     for ep in report["other"]:
         parts.append(f"-- {ep['start_s']:.1f}-{ep['end_s']:.1f} s: no exercise ({ep['why']}).")
+    between = report.get("between", [])
+    if between:
+        parts.append(f"-- Between exercises (nothing counted): {interval_text(between)}.")
     parts.extend(report["notes"])
     return "\n".join(parts)

@@ -60,7 +60,7 @@ class TimelineView(QWidget):
         self.setMinimumHeight(260)
 
     def set_timeline(self, tl: Timeline) -> None:
-        self.tl, self.cursor_s = tl, 0.0
+        self.tl, self.cursor_s = tl, tl.start_s
         self.update()
 
     def set_cursor(self, t_s: float) -> None:
@@ -80,7 +80,7 @@ class TimelineView(QWidget):
 
     def mousePressEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802
         if event is not None and self._axes is not None and self.tl is not None:
-            t = min(max(self._axes.x_of(event.position().x()), 0.0), self.tl.duration_s)
+            t = min(max(self._axes.x_of(event.position().x()), self.tl.start_s), self.tl.end_s)
             self.seek.emit(t)
 
     mouseMoveEvent = mousePressEvent  # noqa: N815  (dragging scrubs)

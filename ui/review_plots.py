@@ -54,6 +54,10 @@ class Axes:
 
     def __init__(self, rect: QRectF, x: tuple[float, float], y: tuple[float, float]) -> None:
         self.rect, self.x0, self.x1, self.y0, self.y1 = rect, x[0], x[1], y[0], y[1]
+        # What was drawn inside the plot (for tests and hit-testing): the rep markers' centres and the
+        # number of curve points that fell inside the plot rectangle.
+        self.rep_marks: list[QPointF] = []
+        self.curve_points_inside = 0
 
     def px(self, x: float) -> float:
         return self.rect.left() + (x - self.x0) / ((self.x1 - self.x0) or 1.0) * self.rect.width()
@@ -108,6 +112,8 @@ class Axes:
 
 
 def _polyline(p: QPainter, ax: Axes, xs: np.ndarray, ys: np.ndarray) -> None:
+    inside = np.isfinite(ys) & (xs >= min(ax.x0, ax.x1)) & (xs <= max(ax.x0, ax.x1))
+    ax.curve_points_inside += int(inside.sum())
     path = QPainterPath()
     pen_down = False
     step = max(1, len(xs) // 2000)  # no more points than pixels
@@ -135,7 +141,7 @@ def timeline_axes(rect: QRectF, tl: Timeline, font_px: float) -> Axes:
     lo = min([0.0, *values, tl.release_deg if math.isfinite(tl.release_deg) else 0.0])
     hi = max([10.0, *values, tl.target_deg if math.isfinite(tl.target_deg) else 0.0, tl.limit_deg or 0.0])
     pad = 0.08 * (hi - lo)
-    return Axes(plot, (0.0, max(tl.duration_s, 1e-3)), (lo - pad, hi + 2.2 * pad))  # room for rep labels
+    return Axes(plot, (tl.start_s, tl.end_s), (lo - pad, hi + 2.2 * pad))  # room for rep labels
 
 
 def draw_timeline(
@@ -187,6 +193,7 @@ def draw_timeline(
     for r in tl.reps:
         color = RESULT_COLORS.get(r["result"], INK)
         at = QPointF(ax.px(r["peak_s"]), ax.py(r["peak_deg"]))
+        ax.rep_marks.append(at)
         p.setPen(QPen(QColor("white"), 1.5))
         p.setBrush(color)
         p.drawEllipse(at, font_px * 0.45, font_px * 0.45)

@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -45,6 +46,36 @@ from formcheck.video.sources import Frame
 CHUNK_FRAMES = 32
 VIDEO_QUEUE_FRAMES = 90
 DEFAULT_PATIENT = "me"
+
+
+def recording_began(video: str | Path, duration_s: float) -> datetime:
+    """When a video file's recording began, the clock its frame times count from.
+
+    The rule: the container's ``creation_time`` (what cameras and phones write when they start
+    recording) if it has one and it reads as a time; else the file's modification time less its
+    length (a recorder writes the file until the recording ends); else now less its length. Local time,
+    with its UTC offset."""
+    import av
+
+    with contextlib.suppress(Exception):  # no metadata, unreadable container, odd text: the next rule
+        with av.open(str(video)) as container:
+            text = str(container.metadata.get("creation_time", "")).strip()
+        if text:
+            began = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if began.tzinfo is None:
+                began = began.replace(tzinfo=UTC)  # MP4 creation times are UTC
+            if began.year > 1970:  # 0 in the header (1904/1970) means "not set"
+                return began.astimezone()
+    try:
+        end = os.stat(video).st_mtime
+    except OSError:
+        end = time.time()
+    return datetime.fromtimestamp(end - duration_s).astimezone()
+
+
+def done_at_iso(began: datetime, t_s: float) -> str:
+    """``started_at`` of what was done ``t_s`` into a recording that began at ``began``."""
+    return (began + timedelta(seconds=max(0.0, t_s))).isoformat(timespec="seconds")
 
 
 def new_sitting_id() -> str:

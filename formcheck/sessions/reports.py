@@ -245,8 +245,7 @@ def report_html(
         parts.append(
             "<p class='note'>Set-up problems (nothing counted meanwhile): "
             + "; ".join(
-                f"{_e(i['code'].replace('_', ' '))} {i['start_s']:.1f}-{(i['end_s'] or 0):.1f} s"
-                for i in setup
+                f"{_e(fault_words(i['code']))} {i['start_s']:.1f}-{(i['end_s'] or 0):.1f} s" for i in setup
             )
             + ".</p>"
         )
