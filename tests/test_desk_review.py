@@ -101,9 +101,10 @@ def test_every_exercise_of_a_routine_file_draws_its_curve_and_rep_markers(sittin
     from PyQt6.QtCore import QRectF
     from PyQt6.QtGui import QColor, QImage, QPainter
 
+    from formcheck.palette import PAPER, SCREEN
     from formcheck.sessions.analysis import timeline
     from ui.review import ReviewWindow
-    from ui.review_plots import LINE_COLORS, draw_timeline
+    from ui.review_plots import draw_timeline, line_color
     from ui.review_report import plot_pngs
 
     store, ids, _, _ = sitting
@@ -123,7 +124,8 @@ def test_every_exercise_of_a_routine_file_draws_its_curve_and_rep_markers(sittin
         assert len(ax.rep_marks) == len(data.reps)
         assert all(ax.rect.contains(m) for m in ax.rep_marks)
         assert ax.curve_points_inside > 100
-        assert _plot_pixels(image, ax.rect, LINE_COLORS[0]) > 200  # the curve is in the picture
+        curve = line_color(PAPER, next(iter(tl.signals)), 0)  # the first angle's colour
+        assert _plot_pixels(image, ax.rect, curve) > 200  # the curve is in the picture
         # The report draws the same plot: its PNG has the curve too.
         pngs, _ = plot_pngs(store, data)
         report_image = QImage.fromData(pngs["timeline"])
@@ -131,7 +133,7 @@ def test_every_exercise_of_a_routine_file_draws_its_curve_and_rep_markers(sittin
         plot = QRectF(
             ax.rect.left() * scale, ax.rect.top() * scale, ax.rect.width() * scale, ax.rect.height() * scale
         )
-        assert _plot_pixels(report_image, plot, LINE_COLORS[0]) > 200
+        assert _plot_pixels(report_image, plot, curve) > 200
     w = ReviewWindow(store)
     qtbot.addWidget(w)
     w.resize(1400, 950)
@@ -141,7 +143,8 @@ def test_every_exercise_of_a_routine_file_draws_its_curve_and_rep_markers(sittin
     shot = w.timeline.grab().toImage()
     ax = w.timeline._axes
     assert ax is not None and len(ax.rep_marks) == 2 and all(ax.rect.contains(m) for m in ax.rep_marks)
-    assert _plot_pixels(shot, ax.rect, LINE_COLORS[0]) > 100
+    label = next(iter(w.timeline.tl.signals))
+    assert _plot_pixels(shot, ax.rect, line_color(SCREEN, label, 0)) > 100
     w.seek_time(prone.reps[1].peak_s)  # scrubbing reaches the reps on the file's clock
     assert w.timeline.cursor_s == pytest.approx(prone.reps[1].peak_s, abs=0.05)
 
@@ -334,3 +337,55 @@ def test_intervals_are_listed_under_the_segment_they_fall_in(sitting):
         assert f"{seg['duration_s']:.1f} s" not in block.replace(block.splitlines()[0], "") or (
             abs(seg["duration_s"] - (seg["end_s"] - seg["start_s"])) < 0.05
         )
+
+
+# --- the review window ------------------------------------------------------------------------------
+
+
+def test_review_window_shows_whole_titles_and_names_and_no_empty_table(sitting, qtbot):
+    """The per-side title fits its chart (QFontMetrics against the widget's width), every session name
+    in the tree is whole and in view, and a session without a prescription shows a sentence, not an
+    empty table."""
+    from PyQt6.QtCore import QRectF
+    from PyQt6.QtGui import QFontMetrics, QImage, QPainter
+
+    from formcheck.palette import SCREEN
+    from ui.review import ReviewWindow
+    from ui.review_plots import _font, draw_side_bars
+
+    store, ids, _, _ = sitting
+    w = ReviewWindow(store)
+    qtbot.addWidget(w)
+    w.resize(1400, 950)
+    w.show()
+    w.select(ids[0])
+    qtbot.wait(20)
+    summary = {
+        "reps_by_side": {"left": 5, "right": 5},
+        "peak_deg_by_side": {"left": 118.0, "right": 93.0},
+        "best_peak_deg_by_side": {"left": 121.0, "right": 99.0},
+        "hold_s_by_side": {"left": 9.5, "right": 7.0},
+        "asymmetry_index_pct": 23.7,
+        "weaker_side": "right",
+    }
+    width, height = w.sides.width(), w.sides.height()
+    assert width > 100
+    image = QImage(width, height, QImage.Format.Format_ARGB32)
+    p = QPainter(image)
+    lines = draw_side_bars(p, QRectF(0, 0, width, height), summary, 12, SCREEN)
+    p.end()
+    assert " ".join(lines).endswith("right side weaker")
+    fm = QFontMetrics(_font(12 * 1.1, bold=True))
+    assert all(fm.horizontalAdvance(line) <= width for line in lines), (lines, width)
+
+    assert w.compare.isHidden() and "No prescription" in w.compare_label.text()
+
+    viewport = w.tree.viewport()
+    assert viewport is not None
+    fm = QFontMetrics(w.tree.font())
+    for item in w._items():
+        rect = w.tree.visualItemRect(item)
+        text = item.text(0)
+        assert rect.left() + fm.horizontalAdvance(text) <= viewport.width(), (text, viewport.width())
+        assert rect.width() >= fm.horizontalAdvance(text), text
+    assert any("Prone trunk extension" in i.text(0) for i in w._items())
