@@ -261,6 +261,50 @@ def segment_end(ep: Any, result: AnalysisResult) -> float:
     return float(min(ep.end_s, ends[-1][1] + rest))
 
 
+# A stretch in another exercise's position shorter than this is a fidget or a roll, not a change of
+# exercise (the recogniser's episodes need a still moment, so they are seconds long anyway).
+ELSEWHERE_MIN_S = 2.0
+
+
+def mark_elsewhere(result: AnalysisResult, poses: Sequence[PoseFrame]) -> list[tuple[float, float, str]]:
+    """With ``-e`` on a recording of several exercises: the stretches where the person was in another
+    exercise's position (lying on the stomach during a knee-to-chest check) are not this exercise. Its
+    faults there are dropped (a head "lifted" in a prone press-up is no head lift), each stretch becomes
+    a ``not_in_position`` set-up interval, and a note says so in words. Returns (start_s, end_s,
+    posture) per stretch. Changes ``result`` in place."""
+    from formcheck.events import Interval
+    from formcheck.recognize import EXERCISE_OF_POSTURE, POSTURE_TEXT, recognise
+
+    own = next((k for k, v in EXERCISE_OF_POSTURE.items() if v == result.config.spec.name), None)
+    if own is None or not poses:
+        return []
+    stretches: list[tuple[float, float, str]] = []
+    for ep in recognise(poses):
+        if ep.posture in EXERCISE_OF_POSTURE and ep.posture != own:
+            lo, hi = float(ep.span_start_s), float(ep.span_end_s)
+            if hi - lo >= ELSEWHERE_MIN_S:
+                stretches.append((lo, hi, ep.posture))
+    if not stretches:
+        return []
+
+    def elsewhere(start_s: float) -> bool:
+        return any(lo <= start_s <= hi for lo, hi, _ in stretches)
+
+    result.faults = [i for i in result.faults if not elsewhere(i.start_s)]
+    result.setup = sorted(
+        [*result.setup, *(Interval("not_in_position", lo, hi) for lo, hi, _ in stretches)],
+        key=lambda i: (i.start_s, i.code),
+    )
+    title = result.config.spec.title
+    for lo, hi, posture in stretches:
+        other = EXERCISE_OF_POSTURE[posture].replace("_", " ")
+        result.notes.append(
+            f"From {lo:.1f} to {hi:.1f} s you were {POSTURE_TEXT[posture]} ({other}), not in the position "
+            f"of {title[0].lower()}{title[1:]} ({POSTURE_TEXT[own]}): nothing was checked then."
+        )
+    return stretches
+
+
 def settings_for(settings: dict[str, float] | None, exercise: str) -> dict[str, float]:
     """``--set`` values apply to every exercise that has that setting (``hold_s``, ``target_deg`` ...)."""
     from formcheck.spec import available_exercises, load_spec

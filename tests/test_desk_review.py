@@ -389,3 +389,27 @@ def test_review_window_shows_whole_titles_and_names_and_no_empty_table(sitting, 
         assert rect.left() + fm.horizontalAdvance(text) <= viewport.width(), (text, viewport.width())
         assert rect.width() >= fm.horizontalAdvance(text), text
     assert any("Prone trunk extension" in i.text(0) for i in w._items())
+
+
+def test_one_exercise_over_a_routine_says_when_the_person_was_in_another_position():
+    """-e knee_to_chest over knee-to-chest then prone lifts: the prone stretch is marked
+    not_in_position, none of knee-to-chest's faults is reported in it, and a note says so in words."""
+    from formcheck.analyze import _PoseKeeper
+    from formcheck.report import build_report, format_text
+    from formcheck.segments import check_poses
+    from formcheck.spec import load_exercise
+
+    track = _routine_track()
+    config = load_exercise("knee_to_chest", "single", {"hold_s": 3.0})
+    keeper = _PoseKeeper()
+    result = check_poses(track, config, sinks=(keeper,))
+    assert len(keeper.poses) == len(track.poses)
+    marked = [i for i in result.setup if i.code == "not_in_position"]
+    assert len(marked) == 1
+    lo, hi = marked[0].start_s, marked[0].end_s
+    prone_middle = 25.0 + 11.0  # the prone script's reps, on the file's clock
+    assert lo <= prone_middle <= hi and hi - lo > 10.0
+    assert not [f for f in result.faults if lo <= f.start_s <= hi]
+    text = format_text(build_report(result))
+    assert "lying on the stomach" in text and "not in the position of supine knee-to-chest" in text
+    assert "not in this exercise's position" in text and "not_in_position" not in text

@@ -6,6 +6,7 @@ It only reads stored sessions (``formcheck.sessions``) and draws them (``ui.revi
 
 from __future__ import annotations
 
+import html
 import math
 import os
 from typing import Any
@@ -38,6 +39,7 @@ from formcheck.sessions.analysis import (
     Timeline,
     comparison,
     fault_words,
+    length_words,
     progress,
     timeline,
 )
@@ -439,7 +441,7 @@ class ReviewWindow(QMainWindow):
         self.header.setText(
             f"<span style='font-size:15pt'><b>{row.patient}</b>: "
             f"{exercise_title(row.exercise)} ({row.variant})</span><br>"
-            f"{row.started_at[:16].replace('T', ' ')} &middot; {(row.duration_s or 0):.0f} s &middot; "
+            f"{row.started_at[:16].replace('T', ' ')} &middot; {html.escape(length_words(d))} &middot; "
             f"{STATUS_WORDS.get(row.status, row.status)} &middot; "
             f"good reps {report.get('summary', {}).get('good_reps', 0)} "
             f"of {len(d.reps)} &middot; {pain}{stop_text}"

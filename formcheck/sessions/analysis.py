@@ -142,6 +142,19 @@ def timeline(data: SessionData) -> Timeline:
     )
 
 
+def length_words(data: SessionData) -> str:
+    """How long the session was, one figure, and where it lies in its file when it is one exercise of a
+    recording ("20 s, 27.4-47.1 s into routine.mp4"); a session that starts at 0 needs no place."""
+    f = data.frames
+    if not len(f):
+        return f"{(data.row.duration_s or 0):.0f} s"
+    start, end = float(f.t_s[0]), float(f.t_s[-1])
+    length = f"{end - start:.0f} s"
+    if start > 1.0:
+        return f"{length}, {start:.1f}-{end:.1f} s into {data.row.source}"
+    return length
+
+
 def prescribed_item(data: SessionData) -> PrescribedExercise | None:
     """The prescription entry this session was recorded against, if any."""
     if not data.prescription_toml:

@@ -10,7 +10,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from formcheck.sessions.analysis import RESULT_WORDS, comparison, fault_words, pain_scores, prescribed_item
+from formcheck.sessions.analysis import (
+    RESULT_WORDS,
+    comparison,
+    fault_words,
+    length_words,
+    pain_scores,
+    prescribed_item,
+)
 from formcheck.sessions.storage import SessionData
 
 PLOTS = ("timeline", "sides", "progress")
@@ -151,7 +158,7 @@ def report_html(
             pain += " <span class='warn'>(pain rose during the session)</span>"
     parts.append(
         f"<p>Date: {_e(row.started_at.replace('T', ' ')[:16])} &middot; "
-        f"length {(row.duration_s or 0):.0f} s &middot; "
+        f"length {_e(length_words(data))} &middot; "
         f"session {_e(row.id)} &middot; {_e(STATUS_WORDS.get(row.status, row.status))}<br>"
         f"Pain: {pain}</p>"
     )
