@@ -165,8 +165,10 @@ def format_text(report: dict[str, Any], segment: bool = False) -> str:
     lines.extend(report.get("notes", []))
     lines.append("")
     s = report["summary"]
+    sides_words = {"all": "", "both": "both sides: "}  # an exercise without sides needs no side named
     per_side = ", ".join(
-        f"{side}: {n} rep{'' if n == 1 else 's'}, mean peak {_deg(s['peak_deg_by_side'][side])}"
+        f"{sides_words.get(side, side + ': ')}{n} rep{'' if n == 1 else 's'}, "
+        f"mean peak {_deg(s['peak_deg_by_side'][side])}"
         for side, n in s["reps_by_side"].items()
     )
     lines.append(f"Good reps: {s['good_reps']} of {len(reps)}.  {per_side}")

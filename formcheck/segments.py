@@ -305,6 +305,38 @@ def mark_elsewhere(result: AnalysisResult, poses: Sequence[PoseFrame]) -> list[t
     return stretches
 
 
+def segment_span(ep: Any, result: AnalysisResult) -> tuple[float, float]:
+    """A segment's start and end on the recording's clock: from its episode's first still moment, or
+    its first rep when that came before; to ``segment_end``."""
+    return min([float(ep.start_s)] + [r.start_s for r in result.reps]), segment_end(ep, result)
+
+
+def _overlaps(start_s: float, end_s: float | None, lo: float, hi: float) -> bool:
+    return start_s <= hi and (end_s if end_s is not None else float("inf")) >= lo
+
+
+class SegmentTrim:
+    """A sink, before the session recorder, that makes a recorded segment's session hold what the
+    recording report lists under that segment: its intervals that overlap the segment (what came before,
+    while the person got into position, is the time between exercises), and the segment's span
+    (``result.segment_span``, which the recorder writes into the session's report as start_s/end_s)."""
+
+    def __init__(self, ep: Any) -> None:
+        self.ep = ep
+
+    def on_frame(self, frame: Any, update: Any) -> None:
+        pass
+
+    def on_event(self, event: Any) -> None:
+        pass
+
+    def close(self, result: AnalysisResult) -> None:
+        lo, hi = segment_span(self.ep, result)
+        result.faults = [i for i in result.faults if _overlaps(i.start_s, i.end_s, lo, hi)]
+        result.setup = [i for i in result.setup if _overlaps(i.start_s, i.end_s, lo, hi)]
+        result.segment_span = (lo, hi)  # type: ignore[attr-defined]
+
+
 def settings_for(settings: dict[str, float] | None, exercise: str) -> dict[str, float]:
     """``--set`` values apply to every exercise that has that setting (``hold_s``, ``target_deg`` ...)."""
     from formcheck.spec import available_exercises, load_spec
@@ -337,17 +369,14 @@ def build_recording_report(analysis: RecordingAnalysis) -> dict[str, Any]:
     between: list[dict[str, Any]] = []
     for ep, result in analysis.segments:
         seg = build_report(result)
-        end_s = segment_end(ep, result)
-        # It starts with its first rep when that came before the first still moment.
-        start_s = min([float(ep.start_s)] + [r.start_s for r in result.reps])
+        start_s, end_s = segment_span(ep, result)
         # An interval is listed under the segment it falls in: what ended before the segment's start
         # (getting into position) or began after its end (a pause, the camera being picked up) is the
         # time between exercises, listed as such; the rest is the segment's.
         for key in ("faults", "setup"):
             mine = []
             for i in seg[key]:
-                ends = i["end_s"] if i["end_s"] is not None else float("inf")
-                if i["start_s"] <= end_s and ends >= start_s:
+                if _overlaps(i["start_s"], i["end_s"], start_s, end_s):
                     mine.append(i)
                 elif i["start_s"] < start_s:
                     between.append({**i, "kind": key})

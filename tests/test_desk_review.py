@@ -152,11 +152,19 @@ def test_every_exercise_of_a_routine_file_draws_its_curve_and_rep_markers(sittin
 def test_a_routine_file_s_exercises_are_dated_when_they_were_done(sitting):
     """Each exercise: the recording's start (file modification time less its length) plus the
     segment's start."""
+    from formcheck.sessions.analysis import length_words
+
     store, ids, report, began = sitting
     rows = {r.id: r for r in store.list_sessions()}
     for sid, seg in zip(ids, report["segments"], strict=True):
         done = datetime.fromisoformat(rows[sid].started_at)
         assert abs(done.timestamp() - (began.timestamp() + seg["start_s"])) <= 1.0
+        # The session holds the segment as the recording's text gives it: one span, one length.
+        stored = rows[sid].report
+        assert (stored["start_s"], stored["end_s"]) == (seg["start_s"], seg["end_s"])
+        assert length_words(store.load(sid)).startswith(f"{seg['end_s'] - seg['start_s']:.1f} s, ")
+        for i in stored["faults"] + stored["setup"]:
+            assert i["start_s"] <= seg["end_s"] and (i["end_s"] or seg["end_s"]) >= seg["start_s"]
 
 
 def _with_creation_time(src: Path, dst: Path, when: str) -> Path:
@@ -413,3 +421,45 @@ def test_one_exercise_over_a_routine_says_when_the_person_was_in_another_positio
     text = format_text(build_report(result))
     assert "lying on the stomach" in text and "not in the position of supine knee-to-chest" in text
     assert "not in this exercise's position" in text and "not_in_position" not in text
+
+
+def test_a_rep_marker_sits_on_its_curve_whatever_the_sign():
+    """A right side bend peaks at 21 deg while the signed curve is at -21: its marker is drawn at -21,
+    on the curve, not above it."""
+    from PyQt6.QtCore import QRectF
+    from PyQt6.QtGui import QColor, QImage, QPainter
+
+    from formcheck.sessions.analysis import Timeline
+    from ui.review_plots import draw_timeline
+
+    t = np.arange(0.0, 10.0, 1 / 30)
+    tilt = 21.0 * np.sin(2 * np.pi * t / 10.0)  # left (+) then right (-)
+    reps = [
+        {
+            "index": 1,
+            "side": "left",
+            "start_s": 0.5,
+            "peak_s": 2.5,
+            "end_s": 4.5,
+            "peak_deg": 21.0,
+            "result": "good",
+        },
+        {
+            "index": 2,
+            "side": "right",
+            "start_s": 5.5,
+            "peak_s": 7.5,
+            "end_s": 9.5,
+            "peak_deg": 21.0,
+            "result": "good",
+        },
+    ]
+    tl = Timeline(t, {"side bend (+ left)": tilt}, [], [], reps, [], 20.0, 5.0, None, 50.0, 60.0)
+    tl.start_s, tl.end_s = 0.0, 10.0
+    image = QImage(800, 300, QImage.Format.Format_ARGB32)
+    image.fill(QColor("white"))
+    p = QPainter(image)
+    ax = draw_timeline(p, QRectF(0, 0, 800, 300), tl)
+    p.end()
+    assert ax.rep_marks[0].y() == pytest.approx(ax.py(21.0), abs=2)
+    assert ax.rep_marks[1].y() == pytest.approx(ax.py(-21.0), abs=2)

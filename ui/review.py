@@ -36,6 +36,7 @@ from formcheck import landmarks as lm
 from formcheck.palette import SCREEN
 from formcheck.sessions.analysis import (
     RESULT_WORDS,
+    SIGNAL_LABELS,
     Timeline,
     comparison,
     fault_words,
@@ -183,13 +184,15 @@ class PoseView(QWidget):
         p.setPen(QColor("white"))
         t = float(d.frames.t_s[i])
         angles = ", ".join(
-            f"{name.replace('hip_flexion_', '').replace('_deg', '')} {v:.0f}°"
+            f"{SIGNAL_LABELS.get(name, name.removesuffix('_deg').replace('_', ' '))} {v:.0f}°"
             for name, v in zip(d.frames.signal_names, d.frames.measurements[i], strict=False)
             if math.isfinite(v)
         )
         note = "" if d.video_path is not None else "  (no video kept: skeleton only)"
-        p.drawText(
-            QRectF(8, 6, self.width() - 16, 20), Qt.AlignmentFlag.AlignLeft, f"{t:5.1f} s   {angles}{note}"
+        p.drawText(  # wrapped, not cut at the edge
+            QRectF(8, 6, self.width() - 16, 40),
+            Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
+            f"{t:5.1f} s   {angles}{note}",
         )
         p.end()
 
@@ -298,8 +301,8 @@ class ReviewWindow(QMainWindow):
         compare_box.addStretch(0)  # with no table the sentence stays at the top
         self.compare_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         top = QHBoxLayout()
-        top.addWidget(self.pose, 5)
-        top.addWidget(self.sides, 4)
+        top.addWidget(self.pose, 4)
+        top.addWidget(self.sides, 5)
         holder = QWidget()
         holder.setLayout(compare_box)
         top.addWidget(holder, 4)
@@ -326,6 +329,8 @@ class ReviewWindow(QMainWindow):
         split.addWidget(self.tree)
         split.addWidget(main)
         split.setSizes([300, 1100])
+        split.setStretchFactor(0, 0)  # a wider window widens the plots, not the list
+        split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
         self.reload()
 
@@ -372,6 +377,10 @@ class ReviewWindow(QMainWindow):
         self.tree.expandAll()
         self.fit_tree()
 
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.fit_tree()  # the splitter has its real width only now
+
     def fit_tree(self) -> None:
         """Whole names: the list is as wide as its longest line (up to half the window), and scrolls
         sideways beyond that rather than cutting names short."""
@@ -380,7 +389,7 @@ class ReviewWindow(QMainWindow):
         sizes = self.split.sizes()
         total = sum(sizes) or self.width()
         tree_w = min(want, total // 2)
-        if sizes and sizes[0] < tree_w:
+        if sizes and sizes[0] != tree_w:
             self.split.setSizes([tree_w, total - tree_w])
 
     def _picked(self) -> None:

@@ -175,6 +175,18 @@ def timeline_axes(rect: QRectF, tl: Timeline, font_px: float, theme: Theme = PAP
     return Axes(plot, (tl.start_s, tl.end_s), (lo - pad, hi + 2.2 * pad), theme)  # room for rep labels
 
 
+def marker_deg(tl: Timeline, rep: dict[str, Any]) -> float:
+    """Where a rep's marker sits: on the plotted curve at its peak. A rep's peak angle is a size (a
+    right side bend peaks at 21 deg while the signed curve is at -21), so the curve whose value there
+    is nearest to it, either sign, gives the height; with no curve there, the peak angle itself."""
+    i = int(np.clip(np.searchsorted(tl.t_s, rep["peak_s"]), 0, max(0, len(tl.t_s) - 1)))
+    peak = float(rep["peak_deg"])
+    here = [float(v[i]) for v in tl.signals.values() if len(v) > i and math.isfinite(v[i])]
+    if not here:
+        return peak
+    return min(here, key=lambda v: abs(abs(v) - peak))
+
+
 def draw_timeline(
     p: QPainter,
     rect: QRectF,
@@ -231,7 +243,7 @@ def draw_timeline(
     p.setFont(_font(font_px * 0.9, bold=True))
     for r in tl.reps:
         color = results.get(r["result"], INK)
-        at = QPointF(ax.px(r["peak_s"]), ax.py(r["peak_deg"]))
+        at = QPointF(ax.px(r["peak_s"]), ax.py(marker_deg(tl, r)))
         ax.rep_marks.append(at)
         p.setPen(QPen(QColor(theme.background), 1.5))
         p.setBrush(color)
@@ -313,6 +325,9 @@ def _timeline_legend(p: QPainter, rect: QRectF, tl: Timeline, font_px: float, th
         x += width
 
 
+SIDE_WORDS = {"all": "all reps", "both": "both sides"}
+
+
 def fit_lines(p: QPainter, text: str, width: float) -> list[str]:
     """``text`` broken at spaces into lines no wider than ``width`` with the painter's font (a title
     that would be clipped at the plot's edge goes on two lines instead)."""
@@ -371,13 +386,21 @@ def draw_side_bars(
         values = [summary[key].get(s) or 0.0 for s in sides]
         bests = [summary[best_key].get(s) or 0.0 for s in sides] if best_key else values
         vmax = max([*values, *bests, 1e-6]) * 1.15
-        bar_area = QRectF(
-            area.left(), area.top() + font_px * 1.6, area.width(), area.height() - font_px * 3.4
-        )
         p.setFont(_font(font_px * 0.95))
         p.setPen(INK)
-        p.drawText(
-            QRectF(area.left(), area.top(), area.width(), font_px * 1.5), Qt.AlignmentFlag.AlignHCenter, label
+        label_lines = fit_lines(p, label, area.width())  # a narrow chart: two lines, never a cut word
+        for j, line in enumerate(label_lines):
+            p.drawText(
+                QRectF(area.left(), area.top() + j * font_px * 1.3, area.width(), font_px * 1.4),
+                Qt.AlignmentFlag.AlignHCenter,
+                line,
+            )
+        label_h = font_px * (0.3 + 1.3 * len(label_lines))
+        bar_area = QRectF(
+            area.left(),
+            area.top() + label_h + font_px * 1.4,
+            area.width(),
+            area.height() - label_h - font_px * 3.2,
         )
         bw = bar_area.width() / (len(sides) * 1.6)
         for i, side in enumerate(sides):
@@ -405,7 +428,7 @@ def draw_side_bars(
             p.drawText(
                 QRectF(x - 30, bar_area.bottom() + 2, bw + 60, font_px * 1.5),
                 Qt.AlignmentFlag.AlignHCenter,
-                f"{side} (weaker)" if weaker else side,
+                SIDE_WORDS.get(side, side) + (" (weaker)" if weaker else ""),
             )
         p.setPen(QPen(INK, 1))
         p.drawLine(QPointF(bar_area.left(), bar_area.bottom()), QPointF(bar_area.right(), bar_area.bottom()))

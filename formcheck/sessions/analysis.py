@@ -145,6 +145,11 @@ def timeline(data: SessionData) -> Timeline:
 def length_words(data: SessionData) -> str:
     """How long the session was, one figure, and where it lies in its file when it is one exercise of a
     recording ("20 s, 27.4-47.1 s into routine.mp4"); a session that starts at 0 needs no place."""
+    report = data.row.report or {}
+    if report.get("start_s") is not None and report.get("end_s") is not None:
+        # One exercise of a recording: the segment's span, the same figure as the recording's text.
+        start, end = float(report["start_s"]), float(report["end_s"])
+        return f"{end - start:.1f} s, {start:.1f}-{end:.1f} s into {data.row.source}"
     f = data.frames
     if not len(f):
         return f"{(data.row.duration_s or 0):.0f} s"

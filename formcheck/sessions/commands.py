@@ -124,6 +124,7 @@ def record_recording(
     from formcheck.recognize import recognise
     from formcheck.segments import (
         RecordingAnalysis,
+        SegmentTrim,
         build_recording_report,
         check_poses,
         check_span,
@@ -170,7 +171,7 @@ def record_recording(
             # The segment's start, as the recording report gives it: its first rep if that came first.
             started_at=done_at_iso(began, min([float(ep.start_s)] + [r.start_s for r in trial.reps])),
         )
-        result = check_poses(track, config, lo, hi, sinks=(recorder,))
+        result = check_poses(track, config, lo, hi, sinks=(SegmentTrim(ep), recorder))
         analysis.segments.append((ep, result))
         ids.append(recorder.session_id)
     return ids, build_recording_report(analysis), track

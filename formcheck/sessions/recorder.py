@@ -352,6 +352,9 @@ class Recorder:
                 self._flush(force_sync=True)
             if self.problem is None:
                 report = build_report(result)
+                span = getattr(result, "segment_span", None)
+                if span is not None:  # one exercise of a recording: its span there, as the text gives it
+                    report.update(start_s=round(span[0], 2), end_s=round(span[1], 2))
                 message = result.error.message if result.error is not None else None
                 summary = {
                     "status": "complete",
