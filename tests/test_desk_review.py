@@ -388,6 +388,13 @@ def test_review_window_shows_whole_titles_and_names_and_no_empty_table(sitting, 
 
     assert w.compare.isHidden() and "No prescription" in w.compare_label.text()
 
+    assert_tree_names_whole(w)
+    assert any("Prone trunk extension" in i.text(0) for i in w._items())
+
+
+def assert_tree_names_whole(w) -> None:
+    from PyQt6.QtGui import QFontMetrics
+
     viewport = w.tree.viewport()
     assert viewport is not None
     fm = QFontMetrics(w.tree.font())
@@ -396,7 +403,26 @@ def test_review_window_shows_whole_titles_and_names_and_no_empty_table(sitting, 
         text = item.text(0)
         assert rect.left() + fm.horizontalAdvance(text) <= viewport.width(), (text, viewport.width())
         assert rect.width() >= fm.horizontalAdvance(text), text
-    assert any("Prone trunk extension" in i.text(0) for i in w._items())
+
+
+def test_names_stay_whole_beside_a_prescription_table(tmp_path, qtbot):
+    """With a prescription the comparison table takes its room too: the names stay whole and the
+    table's cells too (no horizontal scrolling), in a 1400 px window."""
+    from test_sessions_support import demo_store
+
+    from ui.review import ReviewWindow
+
+    store, ids = demo_store(tmp_path / "data", sessions=2)
+    w = ReviewWindow(store)
+    qtbot.addWidget(w)
+    w.resize(1400, 950)
+    w.show()
+    w.select(ids[-1])
+    qtbot.wait(20)
+    assert not w.compare.isHidden() and w.compare.rowCount() >= 3
+    assert_tree_names_whole(w)
+    header = w.compare.horizontalHeader()
+    assert header.length() <= w.compare.viewport().width() + 1
 
 
 def test_one_exercise_over_a_routine_says_when_the_person_was_in_another_position():
@@ -463,3 +489,52 @@ def test_a_rep_marker_sits_on_its_curve_whatever_the_sign():
     p.end()
     assert ax.rep_marks[0].y() == pytest.approx(ax.py(21.0), abs=2)
     assert ax.rep_marks[1].y() == pytest.approx(ax.py(-21.0), abs=2)
+
+
+@pytest.mark.slow
+def test_the_real_routine_file_draws_every_exercise_in_review_and_report(tmp_path, qtbot):
+    """sample_videos/routine_k2c_prone_sb_male.mp4 recorded as one sitting (the real pose model): each
+    of its three exercises draws its curve and a marker per rep in the review and in the PDF's plots.
+    With FORMCHECK_DOCS_SHOTS=1 the window and the sitting's PDF pages go to docs/review/."""
+    from PyQt6.QtCore import QRectF
+    from PyQt6.QtGui import QColor, QImage, QPainter
+    from test_review import DOCS, SHOTS, pdf_pages_png
+
+    from formcheck.cli import main
+    from formcheck.sessions.analysis import timeline
+    from formcheck.sessions.reports import sitting_of
+    from formcheck.sessions.storage import SessionStore
+    from ui.review import ReviewWindow
+    from ui.review_plots import draw_timeline
+    from ui.review_report import sitting_pdf_bytes
+
+    video = SAMPLES / "routine_k2c_prone_sb_male.mp4"
+    data = tmp_path / "data"
+    assert main(["analyze", str(video), "--record", "--patient", "Ann Example", "--data-dir", str(data)]) == 0
+    store = SessionStore(data)
+    ids = sitting_of(store, store.list_sessions()[-1].id)
+    assert [store.get_row(i).exercise for i in ids] == ["knee_to_chest", "prone_extension", "side_bend"]
+    for sid in ids:
+        d = store.load(sid)
+        image = QImage(1000, 360, QImage.Format.Format_ARGB32)
+        image.fill(QColor("white"))
+        p = QPainter(image)
+        ax = draw_timeline(p, QRectF(0, 0, 1000, 360), timeline(d))
+        p.end()
+        assert d.reps and all(ax.x0 <= r.peak_s <= ax.x1 for r in d.reps)
+        assert len(ax.rep_marks) == len(d.reps) and all(ax.rect.contains(m) for m in ax.rep_marks)
+        assert ax.curve_points_inside > 100
+    w = ReviewWindow(store)
+    qtbot.addWidget(w)
+    w.resize(1400, 950)
+    w.show()
+    w.select(ids[1])
+    w.seek_time(store.load(ids[1]).reps[0].peak_s)
+    qtbot.wait(50)
+    assert len(w.timeline._axes.rep_marks) == len(store.load(ids[1]).reps)
+    pdf = sitting_pdf_bytes(store, [store.load(i) for i in ids])
+    assert pdf.startswith(b"%PDF")
+    if SHOTS:
+        w.grab().save(str(DOCS / "review_routine.png"))
+        (tmp_path / "sitting.pdf").write_bytes(pdf)  # the pages as pictures; the PDF itself stays out
+        pdf_pages_png(tmp_path / "sitting.pdf", DOCS / "sitting_page")

@@ -110,7 +110,7 @@ class PoseView(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(240, 200)
         self.data: SessionData | None = None
         self.frame_i = 0
         self.image: QImage | None = None
@@ -267,11 +267,14 @@ class ReviewWindow(QMainWindow):
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.pose = PoseView()
         self.sides = PlotView(lambda p, r: draw_side_bars(p, r, self._summary(), font_px=12, theme=T), 220)
+        self.sides.setMinimumWidth(300)  # two panels of two bars, their values and "best" marks
         self.compare = _table(["measure", "prescribed", "achieved", ""])
         compare_header = self.compare.horizontalHeader()
         assert compare_header is not None
-        compare_header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        compare_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Every cell whole: columns as wide as their text, the table as tall as its rows (no scrollbars).
+        compare_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.compare.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.compare.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timeline = TimelineView()
         self.timeline.seek.connect(self.seek_time)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -301,11 +304,12 @@ class ReviewWindow(QMainWindow):
         compare_box.addStretch(0)  # with no table the sentence stays at the top
         self.compare_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         top = QHBoxLayout()
-        top.addWidget(self.pose, 4)
-        top.addWidget(self.sides, 5)
+        top.addWidget(self.pose, 3)
+        top.addWidget(self.sides, 4)
         holder = QWidget()
         holder.setLayout(compare_box)
         top.addWidget(holder, 4)
+        self.compare_holder = holder
         scrub = QHBoxLayout()
         scrub.addWidget(self.play_button)
         scrub.addWidget(self.slider, 1)
@@ -380,6 +384,21 @@ class ReviewWindow(QMainWindow):
     def showEvent(self, event: Any) -> None:  # noqa: N802
         super().showEvent(event)
         self.fit_tree()  # the splitter has its real width only now
+        self.fit_compare()
+
+    def fit_compare(self) -> None:
+        """The achieved-vs-prescribed table as tall as its rows and its column as wide as the table."""
+        if _gone(self) or _gone(self.compare):
+            return
+        t = self.compare
+        t.resizeColumnsToContents()
+        header = t.horizontalHeader()
+        rows = t.verticalHeader()
+        assert header is not None and rows is not None
+        width = header.length() + 2 * t.frameWidth()
+        t.setFixedHeight(header.height() + rows.length() + 2 * t.frameWidth())
+        t.setMinimumWidth(width)
+        self.compare_holder.setMinimumWidth(width + 24)
 
     def fit_tree(self) -> None:
         """Whole names: the list is as wide as its longest line (up to half the window), and scrolls
@@ -502,6 +521,8 @@ class ReviewWindow(QMainWindow):
                 item = self.compare.item(r, 3)
                 if item is not None:
                     item.setForeground(QColor(T.good) if ok else QColor(T.bad))
+            self.fit_compare()
+            QTimer.singleShot(0, self.fit_compare)  # again once the header's style has been applied
         from formcheck.sessions.reports import progress_table
 
         self._points = progress(self.store, row.patient, row.exercise)

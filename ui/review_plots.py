@@ -211,6 +211,24 @@ def draw_timeline(
                 ),
                 color,
             )
+    if tl.exercise_span is not None:
+        # Outside the exercise (getting into position, between exercises): set apart, and said.
+        lo, hi = tl.exercise_span
+        veil = _c(theme.muted, 70)
+        p.setFont(_font(font_px * 0.8))
+        for a, b in ((tl.start_s, lo), (hi, tl.end_s)):
+            if b - a > 0.05:
+                box = QRectF(ax.px(a), plot.top(), ax.px(b) - ax.px(a), plot.height())
+                p.fillRect(box, QBrush(veil, Qt.BrushStyle.Dense6Pattern))
+                if box.width() > 70:
+                    p.setPen(QColor(theme.muted))
+                    p.drawText(
+                        box.adjusted(2, 0, -2, -4),
+                        Qt.AlignmentFlag.AlignHCenter
+                        | Qt.AlignmentFlag.AlignBottom
+                        | Qt.TextFlag.TextWordWrap,
+                        "between exercises",
+                    )
     ax.frame(p, font_px, "time (s)", "angle (deg)")
     p.save()
     p.setClipRect(plot)
@@ -239,6 +257,9 @@ def draw_timeline(
         if bar.width() > 6 * len(span.label):
             p.setPen(QColor("white"))  # on the fault's red, on either surface
             p.drawText(bar.adjusted(3, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, span.label)
+    if cursor_s is not None:  # under the rep markers, so a rep's number stays readable at the cursor
+        p.setPen(QPen(INK, 1.5))
+        p.drawLine(QPointF(ax.px(cursor_s), plot.top()), QPointF(ax.px(cursor_s), plot.bottom()))
     # Reps: a numbered marker at each rep's peak, coloured by its result.
     p.setFont(_font(font_px * 0.9, bold=True))
     for r in tl.reps:
@@ -262,9 +283,6 @@ def draw_timeline(
         label_w = p.fontMetrics().horizontalAdvance("PAIN STOP")
         x = ax.px(t) + 4 if ax.px(t) + 4 + label_w < plot.right() else ax.px(t) - 4 - label_w
         p.drawText(QPointF(x, plot.bottom() - 6), "PAIN STOP")
-    if cursor_s is not None:
-        p.setPen(QPen(INK, 1.5))
-        p.drawLine(QPointF(ax.px(cursor_s), plot.top()), QPointF(ax.px(cursor_s), plot.bottom()))
     p.restore()
     _timeline_legend(p, rect, tl, font_px, theme)
     return ax
@@ -345,7 +363,7 @@ def fit_lines(p: QPainter, text: str, width: float) -> list[str]:
 def side_bars_title(summary: dict[str, Any]) -> str:
     title = "Per side"
     if summary.get("asymmetry_index_pct") is not None:
-        title += f": asymmetry index {summary['asymmetry_index_pct']:.0f} %"
+        title += f": asymmetry index {summary['asymmetry_index_pct']:.0f}\u00a0%"  # a wrap never splits 6 %
         if summary.get("weaker_side"):
             title += f", {summary['weaker_side']} side weaker"
     return title

@@ -51,6 +51,10 @@ class Timeline:
     start_s: float  # the span the session covers, on the recording's clock: a routine file's later
     end_s: float  # exercises start well after 0 (their frames, reps and faults keep the file's times)
 
+    # One exercise of a recording: the segment's own span; the time before or after it in the session
+    # (getting into position, between exercises) is drawn set apart.
+    exercise_span: tuple[float, float] | None = None
+
     @property
     def duration_s(self) -> float:
         return self.end_s - self.start_s
@@ -139,7 +143,15 @@ def timeline(data: SessionData) -> Timeline:
         limit_deg=item.limit_deg if item else None,
         start_s=start,
         end_s=max(end, start + 1e-3),
+        exercise_span=_exercise_span(data),
     )
+
+
+def _exercise_span(data: SessionData) -> tuple[float, float] | None:
+    report = data.row.report or {}
+    if report.get("start_s") is None or report.get("end_s") is None:
+        return None
+    return float(report["start_s"]), float(report["end_s"])
 
 
 def length_words(data: SessionData) -> str:
