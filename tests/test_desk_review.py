@@ -538,3 +538,30 @@ def test_the_real_routine_file_draws_every_exercise_in_review_and_report(tmp_pat
         w.grab().save(str(DOCS / "review_routine.png"))
         (tmp_path / "sitting.pdf").write_bytes(pdf)  # the pages as pictures; the PDF itself stays out
         pdf_pages_png(tmp_path / "sitting.pdf", DOCS / "sitting_page")
+
+
+def test_a_replayed_file_recorded_in_the_window_is_dated_when_the_file_was_recorded(tmp_path):
+    from formcheck.sessions.storage import SessionStore
+    from formcheck.spec import load_exercise
+    from formcheck.video.sources import VideoFileSource
+    from ui.recording import SessionRecording
+
+    clip = _with_creation_time(SAMPLES / "empty_room.mp4", tmp_path / "c.mp4", "2022-11-02T16:05:00Z")
+    store = SessionStore(tmp_path / "data")
+    source = VideoFileSource(clip)
+    try:
+        rec = SessionRecording(store, kind="replay").recorder(
+            load_exercise("knee_to_chest", None, {}), source, on_problem=lambda m: None
+        )
+        when = datetime.fromisoformat(rec.meta["started_at"]).timestamp()
+        assert when == datetime.fromisoformat("2022-11-02T16:05:00+00:00").timestamp()
+        rec.discard()
+        live = SessionRecording(store, kind="live").recorder(
+            load_exercise("knee_to_chest", None, {}), source, on_problem=lambda m: None
+        )
+        assert (
+            abs(datetime.fromisoformat(live.meta["started_at"]).timestamp() - datetime.now().timestamp()) < 60
+        )
+        live.discard()
+    finally:
+        source.close()
