@@ -565,3 +565,22 @@ def test_a_replayed_file_recorded_in_the_window_is_dated_when_the_file_was_recor
         live.discard()
     finally:
         source.close()
+
+
+@pytest.mark.slow
+def test_knee_to_chest_asked_for_on_the_real_routine_file_says_where_the_person_was_prone(capsys):
+    """analyze -e knee_to_chest on routine_k2c_prone_sb_male.mp4 (prone lifts 27-47 s, side bends
+    after): no head lift or other knee-to-chest fault during the prone part, and the text says the
+    person was lying on the stomach then."""
+    from formcheck.cli import main
+
+    video = SAMPLES / "routine_k2c_prone_sb_male.mp4"
+    assert main(["analyze", str(video), "-e", "knee_to_chest"]) == 0
+    text = capsys.readouterr().out
+    assert (
+        "you were lying on the stomach (prone extension), not in the position of supine knee-to-chest" in text
+    )
+    faults = text.split("Form faults:")[1].splitlines()[0] if "Form faults:" in text else ""
+    for item in filter(None, (f.strip() for f in faults.split(";"))):
+        start = float(item.rsplit(" ", 2)[-2].split("-")[0])
+        assert not 28.0 <= start <= 47.0, item
