@@ -584,3 +584,24 @@ def test_knee_to_chest_asked_for_on_the_real_routine_file_says_where_the_person_
     for item in filter(None, (f.strip() for f in faults.split(";"))):
         start = float(item.rsplit(" ", 2)[-2].split("-")[0])
         assert not 28.0 <= start <= 47.0, item
+
+
+def test_an_interval_before_a_segment_is_listed_between_exercises_not_under_it():
+    """The issue's case: a set-up interval at 53.3-53.6 s checked with a segment that runs 55.4-74.6 s
+    is not the segment's; it is listed once, as between exercises."""
+    from formcheck.events import Interval
+    from formcheck.segments import analyze_track, build_recording_report, format_recording_text, segment_span
+
+    analysis = analyze_track(_routine_track(), {"hold_s": 3.0})
+    ep, result = analysis.segments[1]
+    start_s, end_s = segment_span(ep, result)
+    result.setup.append(Interval("picture_changed", start_s - 2.0, start_s - 1.5))
+    result.faults.append(Interval("too_fast", start_s + 1.0, start_s + 1.2))
+    report = build_recording_report(analysis)
+    seg = report["segments"][1]
+    assert [i["code"] for i in seg["setup"]].count("picture_changed") == 0
+    assert "too_fast" in [i["code"] for i in seg["faults"]]
+    assert [(i["code"], i["kind"]) for i in report["between"]] == [("picture_changed", "setup")]
+    text = format_recording_text(report)
+    between = [line for line in text.splitlines() if line.startswith("-- Between exercises")]
+    assert len(between) == 1 and "the picture changed" in between[0]
