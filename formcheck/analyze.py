@@ -35,6 +35,26 @@ def progress_printer(name: str):  # type: ignore[no-untyped-def]
     return progress
 
 
+class _PoseKeeper:
+    """A sink that keeps the poses of a file's analysis; when the run ends it marks the stretches in
+    another exercise's position (``formcheck.segments.mark_elsewhere``): one exercise asked for with
+    ``-e`` on a recording of a whole routine."""
+
+    def __init__(self) -> None:
+        self.poses: list[Any] = []
+
+    def on_frame(self, frame: Any, update: Any) -> None:
+        self.poses.append(update.pose)
+
+    def on_event(self, event: Any) -> None:
+        pass
+
+    def close(self, result: AnalysisResult) -> None:
+        from formcheck.segments import mark_elsewhere
+
+        mark_elsewhere(result, self.poses)
+
+
 def analyze_file(
     video: str | Path,
     exercise: str,
@@ -61,7 +81,9 @@ def analyze_file(
     source = VideoFileSource(video)
     with native.quiet_stderr():
         estimator = create_estimator(model)
-    sinks = make_sinks(config, source) if make_sinks else ()
+    # First, so the result it corrects is what the other sinks (the recorder) keep.
+    keeper = _PoseKeeper()
+    sinks = (keeper, *(make_sinks(config, source) if make_sinks else ()))
     try:
         result = run(
             source,

@@ -12,6 +12,7 @@ from typing import Any
 from formcheck.errors import FormcheckError
 from formcheck.events import Interval, Rep
 from formcheck.pipeline import AnalysisResult
+from formcheck.words import result_word, word
 
 SCHEMA_VERSION = 1
 
@@ -120,31 +121,54 @@ def _sec(x: float | None) -> str:
     return "end" if x is None else f"{x:.1f}"
 
 
-def format_text(report: dict[str, Any]) -> str:
-    """A readable per-rep table and summary for the terminal."""
-    lines = [
-        f"{report['source']}: {report['exercise']} ({report['variant']}), {report['duration_s']:.1f} s, "
-        f"pose found in {report['frames_with_pose']}/{report['frames']} frames",
-        "",
-    ]
+def exercise_words(report: dict[str, Any]) -> str:
+    """The exercise as a person reads it: its title and variant ("Supine knee-to-chest, single")."""
+    from formcheck.spec import available_exercises, load_spec
+
+    name = report.get("exercise") or ""
+    title = name.replace("_", " ")
+    path = available_exercises().get(name)
+    if path is not None:
+        with contextlib.suppress(FormcheckError, OSError):
+            title = load_spec(path).title
+    return f"{title} ({report['variant']})" if report.get("variant") else title
+
+
+def interval_text(items: list[dict[str, Any]]) -> str:
+    return "; ".join(f"{word(i['code'])} {i['start_s']:.1f}-{_sec(i['end_s'])} s" for i in items)
+
+
+def format_text(report: dict[str, Any], segment: bool = False) -> str:
+    """A readable per-rep table and summary for the terminal, in words (the JSON keeps the codes).
+
+    ``segment``: one exercise of a whole recording, whose span the segment's own heading gives."""
+    seen = f"pose found in {report['frames_with_pose']}/{report['frames']} frames"
+    if segment:
+        lines = [seen[0].upper() + seen[1:] + ".", ""]
+    else:
+        lines = [f"{report['source']}: {exercise_words(report)}, {report['duration_s']:.1f} s, {seen}", ""]
     reps = report["reps"]
     if reps:
         lines.append(
-            f"{'rep':>3}  {'side':<5}  {'start':>6}  {'end':>6}  {'peak':>6}  {'hold':>5}  result      faults"
+            f"{'rep':>3}  {'side':<5}  {'start':>6}  {'end':>6}  {'peak':>6}  {'hold':>5}  "
+            f"{'result':<11}  form faults"
         )
         for r in reps:
             end = f"{r['end_s']:6.1f}" if r["end_s"] is not None else "     -"
             lines.append(
                 f"{r['index']:>3}  {(r['side'] or '-'):<5}  {r['start_s']:6.1f}  {end}  {r['peak_deg']:5.1f}°"
-                f"  {r['hold_s']:4.1f}s  {r['result']:<10}  {', '.join(r['faults']) or '-'}"
+                f"  {r['hold_s']:4.1f}s  {result_word(r['result']):<11}  "
+                f"{', '.join(word(c) for c in r['faults']) or '-'}"
             )
     else:
         lines.append("No reps found.")
     lines.extend(report.get("notes", []))
     lines.append("")
     s = report["summary"]
+    sides_words = {"all": "", "both": "both sides: "}  # an exercise without sides needs no side named
     per_side = ", ".join(
-        f"{side}: {n} rep{'' if n == 1 else 's'}, mean peak {_deg(s['peak_deg_by_side'][side])}"
+        f"{sides_words.get(side, side + ': ')}{n} rep{'' if n == 1 else 's'}, "
+        f"mean peak {_deg(s['peak_deg_by_side'][side])}"
         for side, n in s["reps_by_side"].items()
     )
     lines.append(f"Good reps: {s['good_reps']} of {len(reps)}.  {per_side}")
@@ -154,10 +178,7 @@ def format_text(report: dict[str, Any]) -> str:
         lines.append(report["asymmetry_text"])
     for title, key in (("Form faults", "faults"), ("Set-up problems", "setup")):
         if report[key]:
-            lines.append(
-                f"{title}: "
-                + "; ".join(f"{i['code']} {i['start_s']:.1f}-{_sec(i['end_s'])} s" for i in report[key])
-            )
+            lines.append(f"{title}: {interval_text(report[key])}")
     return "\n".join(lines)
 
 

@@ -261,6 +261,82 @@ def segment_end(ep: Any, result: AnalysisResult) -> float:
     return float(min(ep.end_s, ends[-1][1] + rest))
 
 
+# A stretch in another exercise's position shorter than this is a fidget or a roll, not a change of
+# exercise (the recogniser's episodes need a still moment, so they are seconds long anyway).
+ELSEWHERE_MIN_S = 2.0
+
+
+def mark_elsewhere(result: AnalysisResult, poses: Sequence[PoseFrame]) -> list[tuple[float, float, str]]:
+    """With ``-e`` on a recording of several exercises: the stretches where the person was in another
+    exercise's position (lying on the stomach during a knee-to-chest check) are not this exercise. Its
+    faults there are dropped (a head "lifted" in a prone press-up is no head lift), each stretch becomes
+    a ``not_in_position`` set-up interval, and a note says so in words. Returns (start_s, end_s,
+    posture) per stretch. Changes ``result`` in place."""
+    from formcheck.events import Interval
+    from formcheck.recognize import EXERCISE_OF_POSTURE, POSTURE_TEXT, recognise
+
+    own = next((k for k, v in EXERCISE_OF_POSTURE.items() if v == result.config.spec.name), None)
+    if own is None or not poses:
+        return []
+    stretches: list[tuple[float, float, str]] = []
+    for ep in recognise(poses):
+        if ep.posture in EXERCISE_OF_POSTURE and ep.posture != own:
+            lo, hi = float(ep.span_start_s), float(ep.span_end_s)
+            if hi - lo >= ELSEWHERE_MIN_S:
+                stretches.append((lo, hi, ep.posture))
+    if not stretches:
+        return []
+
+    def elsewhere(start_s: float) -> bool:
+        return any(lo <= start_s <= hi for lo, hi, _ in stretches)
+
+    result.faults = [i for i in result.faults if not elsewhere(i.start_s)]
+    result.setup = sorted(
+        [*result.setup, *(Interval("not_in_position", lo, hi) for lo, hi, _ in stretches)],
+        key=lambda i: (i.start_s, i.code),
+    )
+    title = result.config.spec.title
+    for lo, hi, posture in stretches:
+        other = EXERCISE_OF_POSTURE[posture].replace("_", " ")
+        result.notes.append(
+            f"From {lo:.1f} to {hi:.1f} s you were {POSTURE_TEXT[posture]} ({other}), not in the position "
+            f"of {title[0].lower()}{title[1:]} ({POSTURE_TEXT[own]}): nothing was checked then."
+        )
+    return stretches
+
+
+def segment_span(ep: Any, result: AnalysisResult) -> tuple[float, float]:
+    """A segment's start and end on the recording's clock: from its episode's first still moment, or
+    its first rep when that came before; to ``segment_end``."""
+    return min([float(ep.start_s)] + [r.start_s for r in result.reps]), segment_end(ep, result)
+
+
+def _overlaps(start_s: float, end_s: float | None, lo: float, hi: float) -> bool:
+    return start_s <= hi and (end_s if end_s is not None else float("inf")) >= lo
+
+
+class SegmentTrim:
+    """A sink, before the session recorder, that makes a recorded segment's session hold what the
+    recording report lists under that segment: its intervals that overlap the segment (what came before,
+    while the person got into position, is the time between exercises), and the segment's span
+    (``result.segment_span``, which the recorder writes into the session's report as start_s/end_s)."""
+
+    def __init__(self, ep: Any) -> None:
+        self.ep = ep
+
+    def on_frame(self, frame: Any, update: Any) -> None:
+        pass
+
+    def on_event(self, event: Any) -> None:
+        pass
+
+    def close(self, result: AnalysisResult) -> None:
+        lo, hi = segment_span(self.ep, result)
+        result.faults = [i for i in result.faults if _overlaps(i.start_s, i.end_s, lo, hi)]
+        result.setup = [i for i in result.setup if _overlaps(i.start_s, i.end_s, lo, hi)]
+        result.segment_span = (lo, hi)  # type: ignore[attr-defined]
+
+
 def settings_for(settings: dict[str, float] | None, exercise: str) -> dict[str, float]:
     """``--set`` values apply to every exercise that has that setting (``hold_s``, ``target_deg`` ...)."""
     from formcheck.spec import available_exercises, load_spec
@@ -290,14 +366,21 @@ def build_recording_report(analysis: RecordingAnalysis) -> dict[str, Any]:
 
     track = analysis.track
     segments = []
+    between: list[dict[str, Any]] = []
     for ep, result in analysis.segments:
         seg = build_report(result)
-        end_s = segment_end(ep, result)
-        # What began after the segment's end is the next thing's (a pause, the camera being picked up).
+        start_s, end_s = segment_span(ep, result)
+        # An interval is listed under the segment it falls in: what ended before the segment's start
+        # (getting into position) or began after its end (a pause, the camera being picked up) is the
+        # time between exercises, listed as such; the rest is the segment's.
         for key in ("faults", "setup"):
-            seg[key] = [i for i in seg[key] if i["start_s"] <= end_s]
-        # It starts with its first rep when that came before the first still moment.
-        start_s = min([float(ep.start_s)] + [r.start_s for r in result.reps])
+            mine = []
+            for i in seg[key]:
+                if _overlaps(i["start_s"], i["end_s"], start_s, end_s):
+                    mine.append(i)
+                elif i["start_s"] < start_s:
+                    between.append({**i, "kind": key})
+            seg[key] = mine
         seg.update(start_s=round(start_s, 2), end_s=round(end_s, 2))
         seg["recognised"] = episode_json(ep)
         segments.append(seg)
@@ -319,22 +402,28 @@ def build_recording_report(analysis: RecordingAnalysis) -> dict[str, Any]:
         "truncated": track.truncated,
         "segments": segments,
         "other": [episode_json(ep) for ep in analysis.other],
+        "between": sorted(between, key=lambda i: i["start_s"]),
         "notes": notes,
     }
 
 
 def format_recording_text(report: dict[str, Any]) -> str:
-    from formcheck.report import format_text
+    """The whole recording in words: each segment under one heading that gives its span and length (the
+    one figure for it), what was no exercise, and the problems met between exercises."""
+    from formcheck.report import exercise_words, format_text, interval_text
 
     parts = []
     for n, seg in enumerate(report["segments"], 1):
-        title = f"{seg['exercise'].replace('_', ' ')} ({seg['variant']})"
+        start_s, end_s = seg["start_s"], seg["end_s"]
         parts.append(
-            f"== Segment {n}: {seg['start_s']:.1f}-{seg['end_s']:.1f} s, {title}. "
+            f"== Segment {n}: {start_s:.1f}-{end_s:.1f} s ({end_s - start_s:.1f} s), {exercise_words(seg)}. "
             f"Recognised: {seg['recognised']['why']}"
         )
-        parts.append(format_text(seg))
+        parts.append(format_text(seg, segment=True))
     for ep in report["other"]:
         parts.append(f"-- {ep['start_s']:.1f}-{ep['end_s']:.1f} s: no exercise ({ep['why']}).")
+    between = report.get("between", [])
+    if between:
+        parts.append(f"-- Between exercises (nothing counted): {interval_text(between)}.")
     parts.extend(report["notes"])
     return "\n".join(parts)

@@ -102,7 +102,9 @@ class FaultSpec:
 
     @property
     def label(self) -> str:
-        return self.code.replace("_", " ")
+        from formcheck.words import word
+
+        return word(self.code)
 
 
 @dataclass(frozen=True)

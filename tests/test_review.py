@@ -71,11 +71,24 @@ def test_html_and_pdf_carry_the_same_plots_and_tables(demo, tmp_path):
     if SHOTS:
         (DOCS / "report.html").write_text(html)
         (DOCS / "report.pdf").write_bytes(pdf)
-        if shutil.which("pdftoppm"):
-            subprocess.run(
-                ["pdftoppm", "-r", "70", "-png", str(DOCS / "report.pdf"), str(DOCS / "report_page")],
-                check=True,
-            )
+        pdf_pages_png(DOCS / "report.pdf", DOCS / "report_page")
+
+
+def pdf_pages_png(pdf: Path, stem: Path) -> None:
+    """The PDF's pages as pictures to look at: pdftoppm if installed, else Qt's own PDF renderer."""
+    if shutil.which("pdftoppm"):
+        subprocess.run(["pdftoppm", "-r", "70", "-png", str(pdf), str(stem)], check=True)
+        return
+    from PyQt6.QtCore import QSize
+    from PyQt6.QtPdf import QPdfDocument
+
+    doc = QPdfDocument(None)
+    doc.load(str(pdf))
+    for page in range(doc.pageCount()):
+        size = doc.pagePointSize(page)
+        doc.render(page, QSize(int(size.width() * 1.2), int(size.height() * 1.2))).save(
+            f"{stem}-{page + 1}.png"
+        )
 
 
 def test_cli_review_screenshot_and_reports(demo, tmp_path):

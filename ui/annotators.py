@@ -15,14 +15,16 @@ from PyQt6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPainterPath, QP
 
 from formcheck import landmarks as lm
 from formcheck.events import FrameUpdate
+from formcheck.palette import SCREEN
 from formcheck.spec import ExerciseConfig
 
 WHITE = QColor(255, 255, 255)
 BLACK = QColor(0, 0, 0)
-OK_GREEN = QColor(60, 220, 120)
-AMBER = QColor(255, 176, 0)
-RED = QColor(255, 60, 60)
-CYAN = QColor(80, 220, 255)
+# The screen's meanings, shared with the review window (formcheck.palette: one visual language).
+OK_GREEN = QColor(SCREEN.good)
+AMBER = QColor(SCREEN.warn)
+RED = QColor(SCREEN.bad)
+CYAN = QColor(SCREEN.accent)
 PANEL_BG = QColor(0, 0, 0, 190)
 
 # Faults at or above this priority draw red, lower ones amber.

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from formcheck.sessions.recorder import Recorder, new_sitting_id
+from formcheck.sessions.recorder import Recorder, done_at_iso, new_sitting_id, recording_began
 from formcheck.sessions.routine import Routine, Step
 from formcheck.sessions.storage import SessionStore
 from formcheck.spec import ExerciseConfig
@@ -55,6 +55,12 @@ class SessionRecording:
     ) -> Recorder:
         """A new recorder for one run (raises FormcheckError if the data folder cannot be written)."""
         prescription = routine.prescription if routine is not None else None
+        options = dict(self.recorder_options)
+        path = getattr(source, "path", None)
+        if self.kind != "live" and path is not None and "started_at" not in options:
+            # A replayed file was done when it was recorded, like 'analyze --record' (docs/sessions.md).
+            length_s = (getattr(source, "frame_count", None) or 0) / (source.fps or 30.0)
+            options["started_at"] = done_at_iso(recording_began(path, length_s), 0.0)
         rec = Recorder(
             self.store,
             config,
@@ -69,7 +75,7 @@ class SessionRecording:
             step_index=step.item.position if step is not None else None,
             set_index=step.set_index if step is not None else None,
             on_problem=on_problem,
-            **self.recorder_options,
+            **options,
         )
         self.recorders.append(rec)
         return rec

@@ -6,6 +6,7 @@ It only reads stored sessions (``formcheck.sessions``) and draws them (``ui.revi
 
 from __future__ import annotations
 
+import html
 import math
 import os
 from typing import Any
@@ -32,18 +33,21 @@ from PyQt6.QtWidgets import (
 )
 
 from formcheck import landmarks as lm
+from formcheck.palette import SCREEN
 from formcheck.safe_text import printable
 from formcheck.sessions.analysis import (
     RESULT_WORDS,
+    SIGNAL_LABELS,
     Timeline,
     comparison,
     fault_words,
+    length_words,
     progress,
     timeline,
 )
 from formcheck.sessions.reports import STATUS_WORDS, escape, exercise_title
 from formcheck.sessions.storage import SessionData, SessionStore
-from ui.review_plots import Axes, draw_progress, draw_side_bars, draw_timeline
+from ui.review_plots import Axes, draw_progress, draw_side_bars, draw_timeline, result_colors
 
 
 def _safe(text: object) -> str:
@@ -52,7 +56,21 @@ def _safe(text: object) -> str:
     return escape(printable(str(text)))
 
 
-BG = QColor("#f6f6f6")
+T = SCREEN  # the review is a window like the coaching one: the same dark surface and meanings
+STYLE = f"""
+QMainWindow, QWidget {{ background: {T.background}; color: {T.ink}; }}
+QTreeWidget, QTableWidget {{ background: {T.panel}; color: {T.ink}; alternate-background-color: #1d1d1d;
+    gridline-color: {T.grid}; border: 1px solid {T.grid}; selection-background-color: #1f4f7a;
+    selection-color: white; }}
+QHeaderView::section {{ background: #232323; color: {T.ink}; border: 0; border-right: 1px solid {T.grid};
+    padding: 3px 6px; font-weight: bold; }}
+QTabWidget::pane {{ border: 1px solid {T.grid}; }}
+QTabBar::tab {{ background: #232323; color: {T.muted}; padding: 6px 14px; }}
+QTabBar::tab:selected {{ background: {T.panel}; color: {T.ink}; font-weight: bold; }}
+QPushButton {{ background: #2a2a2a; color: white; border: 1px solid #777; border-radius: 6px;
+    padding: 5px 14px; }}
+QSplitter::handle {{ background: {T.grid}; }}
+"""
 
 
 class TimelineView(QWidget):
@@ -68,7 +86,7 @@ class TimelineView(QWidget):
         self.setMinimumHeight(260)
 
     def set_timeline(self, tl: Timeline) -> None:
-        self.tl, self.cursor_s = tl, 0.0
+        self.tl, self.cursor_s = tl, tl.start_s
         self.update()
 
     def set_cursor(self, t_s: float) -> None:
@@ -80,15 +98,16 @@ class TimelineView(QWidget):
             return
         p = QPainter(self)
         if self.tl is None:
-            p.fillRect(self.rect(), QColor("white"))
+            p.fillRect(self.rect(), QColor(T.background))
+            p.setPen(QColor(T.muted))
             p.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter, "Choose a session on the left.")
         else:
-            self._axes = draw_timeline(p, QRectF(self.rect()), self.tl, self.cursor_s, font_px=12)
+            self._axes = draw_timeline(p, QRectF(self.rect()), self.tl, self.cursor_s, font_px=12, theme=T)
         p.end()
 
     def mousePressEvent(self, event: QMouseEvent | None) -> None:  # noqa: N802
         if event is not None and self._axes is not None and self.tl is not None:
-            t = min(max(self._axes.x_of(event.position().x()), 0.0), self.tl.duration_s)
+            t = min(max(self._axes.x_of(event.position().x()), self.tl.start_s), self.tl.end_s)
             self.seek.emit(t)
 
     mouseMoveEvent = mousePressEvent  # noqa: N815  (dragging scrubs)
@@ -99,7 +118,7 @@ class PoseView(QWidget):
 
     def __init__(self) -> None:
         super().__init__()
-        self.setMinimumSize(320, 240)
+        self.setMinimumSize(240, 200)
         self.data: SessionData | None = None
         self.frame_i = 0
         self.image: QImage | None = None
@@ -144,7 +163,7 @@ class PoseView(QWidget):
             return
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
-        p.fillRect(self.rect(), QColor("#202020"))
+        p.fillRect(self.rect(), QColor(T.panel))
         d = self.data
         if d is None or not len(d.frames):
             p.end()
@@ -158,7 +177,7 @@ class PoseView(QWidget):
         i = self.frame_i
         xy, vis = d.frames.xy[i], d.frames.vis[i]
         if self.show_skeleton and d.frames.found[i]:
-            p.setPen(QPen(QColor("#40c4ff"), 3))
+            p.setPen(QPen(QColor(T.accent), 3))
             for a, b in lm.SKELETON:
                 if vis[a] >= 0.5 and vis[b] >= 0.5 and np.isfinite(xy[[a, b]]).all():
                     p.drawLine(
@@ -173,13 +192,15 @@ class PoseView(QWidget):
         p.setPen(QColor("white"))
         t = float(d.frames.t_s[i])
         angles = ", ".join(
-            f"{name.replace('hip_flexion_', '').replace('_deg', '')} {v:.0f}°"
+            f"{SIGNAL_LABELS.get(name, name.removesuffix('_deg').replace('_', ' '))} {v:.0f}°"
             for name, v in zip(d.frames.signal_names, d.frames.measurements[i], strict=False)
             if math.isfinite(v)
         )
         note = "" if d.video_path is not None else "  (no video kept: skeleton only)"
-        p.drawText(
-            QRectF(8, 6, self.width() - 16, 20), Qt.AlignmentFlag.AlignLeft, f"{t:5.1f} s   {angles}{note}"
+        p.drawText(  # wrapped, not cut at the edge
+            QRectF(8, 6, self.width() - 16, 40),
+            Qt.AlignmentFlag.AlignLeft | Qt.TextFlag.TextWordWrap,
+            f"{t:5.1f} s   {angles}{note}",
         )
         p.end()
 
@@ -239,21 +260,29 @@ class ReviewWindow(QMainWindow):
         self.store = store
         self.data: SessionData | None = None
         self.setWindowTitle("formcheck review")
+        self.setStyleSheet(STYLE)
         self.resize(1400, 900)
 
         self.tree = QTreeWidget()
         self.tree.setHeaderLabels(["Sessions"])
+        tree_header = self.tree.header()
+        assert tree_header is not None
+        tree_header.setStretchLastSection(False)
+        tree_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
         self.tree.itemSelectionChanged.connect(self._picked)
         self.header = QLabel("No session chosen.")
         self.header.setWordWrap(True)
         self.header.setTextFormat(Qt.TextFormat.RichText)
         self.pose = PoseView()
-        self.sides = PlotView(lambda p, r: draw_side_bars(p, r, self._summary(), font_px=12), 220)
+        self.sides = PlotView(lambda p, r: draw_side_bars(p, r, self._summary(), font_px=12, theme=T), 220)
+        self.sides.setMinimumWidth(300)  # two panels of two bars, their values and "best" marks
         self.compare = _table(["measure", "prescribed", "achieved", ""])
         compare_header = self.compare.horizontalHeader()
         assert compare_header is not None
-        compare_header.setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
-        compare_header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # Every cell whole: columns as wide as their text, the table as tall as its rows (no scrollbars).
+        compare_header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.compare.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.compare.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.timeline = TimelineView()
         self.timeline.seek.connect(self.seek_time)
         self.slider = QSlider(Qt.Orientation.Horizontal)
@@ -267,7 +296,7 @@ class ReviewWindow(QMainWindow):
         self._points: list[Any] = []
         self.progress_plot = PlotView(
             lambda p, r: draw_progress(
-                p, r, self._points, font_px=12, current=self.data.row.id if self.data else None
+                p, r, self._points, font_px=12, current=self.data.row.id if self.data else None, theme=T
             ),
             220,
         )
@@ -280,12 +309,15 @@ class ReviewWindow(QMainWindow):
         self.compare_label.setWordWrap(True)
         compare_box.addWidget(self.compare_label)
         compare_box.addWidget(self.compare, 1)
+        compare_box.addStretch(0)  # with no table the sentence stays at the top
+        self.compare_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         top = QHBoxLayout()
-        top.addWidget(self.pose, 5)
+        top.addWidget(self.pose, 3)
         top.addWidget(self.sides, 4)
         holder = QWidget()
         holder.setLayout(compare_box)
         top.addWidget(holder, 4)
+        self.compare_holder = holder
         scrub = QHBoxLayout()
         scrub.addWidget(self.play_button)
         scrub.addWidget(self.slider, 1)
@@ -305,10 +337,12 @@ class ReviewWindow(QMainWindow):
         v.addWidget(self.timeline, 3)
         v.addLayout(scrub)
         v.addWidget(tabs, 3)
-        split = QSplitter()
+        split = self.split = QSplitter()
         split.addWidget(self.tree)
         split.addWidget(main)
         split.setSizes([300, 1100])
+        split.setStretchFactor(0, 0)  # a wider window widens the plots, not the list
+        split.setStretchFactor(1, 1)
         self.setCentralWidget(split)
         self.reload()
 
@@ -320,7 +354,8 @@ class ReviewWindow(QMainWindow):
         self.tree.clear()
         by_patient: dict[str, QTreeWidgetItem] = {}
         sittings: dict[str, QTreeWidgetItem] = {}
-        for row in reversed(self.store.list_sessions()):
+        rows = self.store.list_sessions()
+        for row in reversed(rows):
             parent = by_patient.get(row.patient)
             if parent is None:
                 parent = by_patient[row.patient] = QTreeWidgetItem([printable(row.patient)])
@@ -338,12 +373,10 @@ class ReviewWindow(QMainWindow):
                 else f", {row.report['summary']['good_reps']}/{len(row.report['reps'])} good"
             )
             flag = "" if row.status == "complete" else f" [{row.status}]"
+            # Under a sitting (which gives the date), an exercise needs only its time of day.
+            when = row.started_at[11:16] if row.routine_id else row.started_at[:16].replace("T", " ")
             item = QTreeWidgetItem(
-                [
-                    printable(
-                        f"{row.started_at[:16].replace('T', ' ')}  {exercise_title(row.exercise)}{reps}{flag}"
-                    )
-                ]
+                [printable(f"{when}  {exercise_title(row.exercise)} ({row.variant}){reps}{flag}")]
             )
             item.setData(0, Qt.ItemDataRole.UserRole, row.id)
             item.setToolTip(0, _safe(f"session {row.id} ({row.variant}, {row.kind}, {row.source})"))
@@ -351,11 +384,42 @@ class ReviewWindow(QMainWindow):
                 parent.insertChild(0, item)  # newest-first listing: earlier exercises go above
             else:
                 parent.addChild(item)
-        for sitting in sittings.values():
-            first = sitting.child(0)
-            start = first.text(0)[:16] if first is not None else ""
+        for rid, sitting in sittings.items():
+            first = next(r for r in rows if r.routine_id == rid)  # rows are in the order done
+            start = first.started_at[:16].replace("T", " ")
             sitting.setText(0, f"{start}  one sitting, {sitting.childCount()} exercises")
         self.tree.expandAll()
+        self.fit_tree()
+
+    def showEvent(self, event: Any) -> None:  # noqa: N802
+        super().showEvent(event)
+        self.fit_tree()  # the splitter has its real width only now
+        self.fit_compare()
+
+    def fit_compare(self) -> None:
+        """The achieved-vs-prescribed table as tall as its rows and its column as wide as the table."""
+        if _gone(self) or _gone(self.compare):
+            return
+        t = self.compare
+        t.resizeColumnsToContents()
+        header = t.horizontalHeader()
+        rows = t.verticalHeader()
+        assert header is not None and rows is not None
+        width = header.length() + 2 * t.frameWidth()
+        t.setFixedHeight(header.height() + rows.length() + 2 * t.frameWidth())
+        t.setMinimumWidth(width)
+        self.compare_holder.setMinimumWidth(width + 24)
+
+    def fit_tree(self) -> None:
+        """Whole names: the list is as wide as its longest line (up to half the window), and scrolls
+        sideways beyond that rather than cutting names short."""
+        self.tree.resizeColumnToContents(0)
+        want = self.tree.columnWidth(0) + self.tree.frameWidth() * 2 + 24
+        sizes = self.split.sizes()
+        total = sum(sizes) or self.width()
+        tree_w = min(want, total // 2)
+        if sizes and sizes[0] != tree_w:
+            self.split.setSizes([tree_w, total - tree_w])
 
     def _picked(self) -> None:
         items = self.tree.selectedItems()
@@ -402,10 +466,10 @@ class ReviewWindow(QMainWindow):
         after = next((s for w, s in reversed(pains) if w != "before"), None)
         pain = f"pain {'-' if before is None else before} before, {'-' if after is None else after} after"
         if before is not None and after is not None and after > before:
-            pain = f"<span style='color:#b3261e'><b>{pain} (rose)</b></span>"
+            pain = f"<span style='color:{T.bad}'><b>{pain} (rose)</b></span>"
         stops = [e.t_s for e in d.events if type(e).__name__ == "PainStop"]
         stop_text = (
-            " &middot; <span style='color:#b3261e'><b>pain stop at "
+            f" &middot; <span style='color:{T.bad}'><b>pain stop at "
             + ", ".join(f"{t:.1f} s" for t in stops)
             + "</b></span>"
             if stops
@@ -415,7 +479,8 @@ class ReviewWindow(QMainWindow):
         self.header.setText(
             f"<span style='font-size:15pt'><b>{_safe(row.patient)}</b>: "
             f"{_safe(exercise_title(row.exercise))} ({_safe(row.variant)})</span><br>"
-            f"{_safe(row.started_at[:16].replace('T', ' '))} &middot; {(row.duration_s or 0):.0f} s &middot; "
+            f"{_safe(row.started_at[:16].replace('T', ' '))} &middot; "
+            f"{html.escape(length_words(d))} &middot; "
             f"{_safe(STATUS_WORDS.get(row.status, row.status))} &middot; "
             f"good reps {report.get('summary', {}).get('good_reps', 0)} "
             f"of {len(d.reps)} &middot; {pain}{stop_text}"
@@ -428,7 +493,8 @@ class ReviewWindow(QMainWindow):
         self.slider.setRange(0, max(0, len(d.frames) - 1))
         self.slider.setValue(0)
         self.slider.blockSignals(False)
-        colors = [QColor("#1a7f37") if r.result == "good" else QColor("#b3261e") for r in d.reps]
+        by_result = result_colors(T)
+        colors: list[QColor | None] = [by_result.get(r.result, QColor(T.ink)) for r in d.reps]
         _fill(
             self.reps,
             [
@@ -448,9 +514,14 @@ class ReviewWindow(QMainWindow):
         )
         comp = comparison(d)
         if comp is None:
-            self.compare_label.setText("<b>Achieved vs prescribed</b>: no prescription for this session.")
+            # No empty table with a scrollbar: the sentence alone, at the top of its column.
+            self.compare_label.setText(
+                "<b>Achieved vs prescribed</b><br>No prescription for this session: nothing to compare with."
+            )
             _fill(self.compare, [])
+            self.compare.hide()
         else:
+            self.compare.show()
             self.compare_label.setText(f"<b>Achieved vs prescribed</b>: {_safe(comp.item.describe())}")
             _fill(
                 self.compare,
@@ -460,7 +531,9 @@ class ReviewWindow(QMainWindow):
             for r, (*_, ok) in enumerate(comp.rows):
                 item = self.compare.item(r, 3)
                 if item is not None:
-                    item.setForeground(QColor("#1a7f37") if ok else QColor("#b3261e"))
+                    item.setForeground(QColor(T.good) if ok else QColor(T.bad))
+            self.fit_compare()
+            QTimer.singleShot(0, self.fit_compare)  # again once the header's style has been applied
         from formcheck.sessions.reports import progress_table
 
         self._points = progress(self.store, row.patient, row.exercise)

@@ -10,26 +10,53 @@ from typing import Any
 
 import numpy as np
 from PyQt6.QtCore import QBuffer, QByteArray, QIODevice, QPointF, QRectF, Qt
-from PyQt6.QtGui import QColor, QFont, QImage, QPainter, QPainterPath, QPen
+from PyQt6.QtGui import QBrush, QColor, QFont, QImage, QPainter, QPainterPath, QPen
 
+from formcheck.palette import PAPER, SCREEN, Theme, side_color, signal_side
 from formcheck.sessions.analysis import ProgressPoint, Timeline
 
-INK = QColor("#222222")
-GRID = QColor("#dddddd")
-LINE_COLORS = [QColor("#1f5fbf"), QColor("#e07b00"), QColor("#6a3d9a")]
-PHASE_COLORS = {
-    "raising": QColor(70, 130, 220, 40),
-    "hold": QColor(40, 170, 80, 60),
-    "lowering": QColor(240, 160, 40, 45),
-}
-RESULT_COLORS = {
-    "good": QColor("#1a7f37"),
-    "short_hold": QColor("#d68a00"),
-    "faulty": QColor("#c62828"),
-    "incomplete": QColor("#888888"),
-}
-FAULT_COLOR = QColor(200, 40, 40, 150)
-PAIN_COLOR = QColor("#b00020")
+__all__ = ["PAPER", "SCREEN", "Theme"]
+
+# The colours come from formcheck.palette (one visual language with the coaching window); PAPER is
+# the default surface (reports), the review window draws on SCREEN.
+PHASE_ALPHA = {"raising": 40, "hold": 60, "lowering": 45}
+
+
+def _c(hex_color: str, alpha: int = 255) -> QColor:
+    c = QColor(hex_color)
+    c.setAlpha(alpha)
+    return c
+
+
+def phase_colors(theme: Theme) -> dict[str, QColor]:
+    # Phases are tints of the meanings: raising the accent, hold good, lowering warn.
+    boost = 2 if theme is SCREEN else 1  # a tint on black needs more weight to be seen
+    return {
+        "raising": _c(theme.accent, PHASE_ALPHA["raising"] * boost),
+        "hold": _c(theme.good, PHASE_ALPHA["hold"] * boost),
+        "lowering": _c(theme.warn, PHASE_ALPHA["lowering"] * boost),
+    }
+
+
+def result_colors(theme: Theme) -> dict[str, QColor]:
+    return {
+        "good": QColor(theme.good),
+        "short_hold": QColor(theme.warn),
+        "faulty": QColor(theme.bad),
+        "incomplete": QColor(theme.muted),
+    }
+
+
+def line_color(theme: Theme, label: str, i: int) -> QColor:
+    """An angle's curve: its side's colour when it has a side, else the both-sides colour, then the
+    accent (a second angle without side)."""
+    side = signal_side(label)
+    if side is not None:
+        return QColor(side_color(theme, side))
+    return QColor(theme.both if i == 0 else theme.accent)
+
+
+LINE_COLORS = [QColor(PAPER.left), QColor(PAPER.right), QColor(PAPER.both)]  # PAPER's, for tests
 
 
 def _font(px: float, bold: bool = False) -> QFont:
@@ -52,8 +79,15 @@ def nice_ticks(lo: float, hi: float, count: int = 5) -> list[float]:
 class Axes:
     """Maps data to a rectangle and draws the frame, grid and tick labels."""
 
-    def __init__(self, rect: QRectF, x: tuple[float, float], y: tuple[float, float]) -> None:
+    def __init__(
+        self, rect: QRectF, x: tuple[float, float], y: tuple[float, float], theme: Theme = PAPER
+    ) -> None:
         self.rect, self.x0, self.x1, self.y0, self.y1 = rect, x[0], x[1], y[0], y[1]
+        self.theme = theme
+        # What was drawn inside the plot (for tests and hit-testing): the rep markers' centres and the
+        # number of curve points that fell inside the plot rectangle.
+        self.rep_marks: list[QPointF] = []
+        self.curve_points_inside = 0
 
     def px(self, x: float) -> float:
         return self.rect.left() + (x - self.x0) / ((self.x1 - self.x0) or 1.0) * self.rect.width()
@@ -65,6 +99,7 @@ class Axes:
         return self.x0 + (px - self.rect.left()) / (self.rect.width() or 1.0) * (self.x1 - self.x0)
 
     def frame(self, p: QPainter, font_px: float, x_label: str, y_label: str, x_ticks: bool = True) -> None:
+        INK, GRID = QColor(self.theme.ink), QColor(self.theme.grid)  # noqa: N806
         p.setFont(_font(font_px))
         p.setPen(QPen(GRID, 1))
         for t in nice_ticks(self.y0, self.y1):
@@ -108,6 +143,8 @@ class Axes:
 
 
 def _polyline(p: QPainter, ax: Axes, xs: np.ndarray, ys: np.ndarray) -> None:
+    inside = np.isfinite(ys) & (xs >= min(ax.x0, ax.x1)) & (xs <= max(ax.x0, ax.x1))
+    ax.curve_points_inside += int(inside.sum())
     path = QPainterPath()
     pen_down = False
     step = max(1, len(xs) // 2000)  # no more points than pixels
@@ -124,7 +161,7 @@ def _polyline(p: QPainter, ax: Axes, xs: np.ndarray, ys: np.ndarray) -> None:
     p.drawPath(path)
 
 
-def timeline_axes(rect: QRectF, tl: Timeline, font_px: float) -> Axes:
+def timeline_axes(rect: QRectF, tl: Timeline, font_px: float, theme: Theme = PAPER) -> Axes:
     plot = QRectF(
         rect.left() + 64,
         rect.top() + font_px * 2.6 + 16,
@@ -135,18 +172,38 @@ def timeline_axes(rect: QRectF, tl: Timeline, font_px: float) -> Axes:
     lo = min([0.0, *values, tl.release_deg if math.isfinite(tl.release_deg) else 0.0])
     hi = max([10.0, *values, tl.target_deg if math.isfinite(tl.target_deg) else 0.0, tl.limit_deg or 0.0])
     pad = 0.08 * (hi - lo)
-    return Axes(plot, (0.0, max(tl.duration_s, 1e-3)), (lo - pad, hi + 2.2 * pad))  # room for rep labels
+    return Axes(plot, (tl.start_s, tl.end_s), (lo - pad, hi + 2.2 * pad), theme)  # room for rep labels
+
+
+def marker_deg(tl: Timeline, rep: dict[str, Any]) -> float:
+    """Where a rep's marker sits: on the plotted curve at its peak. A rep's peak angle is a size (a
+    right side bend peaks at 21 deg while the signed curve is at -21), so the curve whose value there
+    is nearest to it, either sign, gives the height; with no curve there, the peak angle itself."""
+    i = int(np.clip(np.searchsorted(tl.t_s, rep["peak_s"]), 0, max(0, len(tl.t_s) - 1)))
+    peak = float(rep["peak_deg"])
+    here = [float(v[i]) for v in tl.signals.values() if len(v) > i and math.isfinite(v[i])]
+    if not here:
+        return peak
+    return min(here, key=lambda v: abs(abs(v) - peak))
 
 
 def draw_timeline(
-    p: QPainter, rect: QRectF, tl: Timeline, cursor_s: float | None = None, font_px: float = 12
+    p: QPainter,
+    rect: QRectF,
+    tl: Timeline,
+    cursor_s: float | None = None,
+    font_px: float = 12,
+    theme: Theme = PAPER,
 ) -> Axes:
+    INK = QColor(theme.ink)  # noqa: N806
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.fillRect(rect, QColor("white"))
-    ax = timeline_axes(rect, tl, font_px)
+    p.fillRect(rect, QColor(theme.background))
+    ax = timeline_axes(rect, tl, font_px, theme)
     plot = ax.rect
+    phases = phase_colors(theme)
+    results = result_colors(theme)
     for span in tl.phases:
-        color = PHASE_COLORS.get(span.label)
+        color = phases.get(span.label)
         if color is not None:
             p.fillRect(
                 QRectF(
@@ -154,13 +211,31 @@ def draw_timeline(
                 ),
                 color,
             )
+    if tl.exercise_span is not None:
+        # Outside the exercise (getting into position, between exercises): set apart, and said.
+        lo, hi = tl.exercise_span
+        veil = _c(theme.muted, 70)
+        p.setFont(_font(font_px * 0.8))
+        for a, b in ((tl.start_s, lo), (hi, tl.end_s)):
+            if b - a > 0.05:
+                box = QRectF(ax.px(a), plot.top(), ax.px(b) - ax.px(a), plot.height())
+                p.fillRect(box, QBrush(veil, Qt.BrushStyle.Dense6Pattern))
+                if box.width() > 70:
+                    p.setPen(QColor(theme.muted))
+                    p.drawText(
+                        box.adjusted(2, 0, -2, -4),
+                        Qt.AlignmentFlag.AlignHCenter
+                        | Qt.AlignmentFlag.AlignBottom
+                        | Qt.TextFlag.TextWordWrap,
+                        "between exercises",
+                    )
     ax.frame(p, font_px, "time (s)", "angle (deg)")
     p.save()
     p.setClipRect(plot)
     for value, color, label in (
-        (tl.target_deg, QColor("#1a7f37"), "target"),
-        (tl.release_deg, QColor("#777777"), "release"),
-        (tl.limit_deg, QColor("#c62828"), "limit"),
+        (tl.target_deg, QColor(theme.good), "target"),
+        (tl.release_deg, QColor(theme.release), "release"),
+        (tl.limit_deg, QColor(theme.bad), "limit"),
     ):
         if value is None or not math.isfinite(value):
             continue
@@ -168,8 +243,8 @@ def draw_timeline(
         p.drawLine(QPointF(plot.left(), ax.py(value)), QPointF(plot.right(), ax.py(value)))
         p.setFont(_font(font_px * 0.85))
         p.drawText(QPointF(plot.left() + 4, ax.py(value) - 3), f"{label} {value:g}")
-    for i, values in enumerate(tl.signals.values()):
-        p.setPen(QPen(LINE_COLORS[i % len(LINE_COLORS)], 1.8))
+    for i, (label, values) in enumerate(tl.signals.items()):
+        p.setPen(QPen(line_color(theme, label, i), 1.8))
         _polyline(p, ax, tl.t_s, values)
     # Faults: red bars along the top edge, one row per kind.
     kinds = list(dict.fromkeys(s.label for s in tl.faults))
@@ -178,16 +253,20 @@ def draw_timeline(
     for span in tl.faults:
         y = plot.top() + 2 + kinds.index(span.label) * (row_h + 2)
         bar = QRectF(ax.px(span.start_s), y, max(2.0, ax.px(span.end_s) - ax.px(span.start_s)), row_h)
-        p.fillRect(bar, FAULT_COLOR)
+        p.fillRect(bar, _c(theme.bad, 150))
         if bar.width() > 6 * len(span.label):
-            p.setPen(QColor("white"))
+            p.setPen(QColor("white"))  # on the fault's red, on either surface
             p.drawText(bar.adjusted(3, 0, 0, 0), Qt.AlignmentFlag.AlignVCenter, span.label)
+    if cursor_s is not None:  # under the rep markers, so a rep's number stays readable at the cursor
+        p.setPen(QPen(INK, 1.5))
+        p.drawLine(QPointF(ax.px(cursor_s), plot.top()), QPointF(ax.px(cursor_s), plot.bottom()))
     # Reps: a numbered marker at each rep's peak, coloured by its result.
     p.setFont(_font(font_px * 0.9, bold=True))
     for r in tl.reps:
-        color = RESULT_COLORS.get(r["result"], INK)
-        at = QPointF(ax.px(r["peak_s"]), ax.py(r["peak_deg"]))
-        p.setPen(QPen(QColor("white"), 1.5))
+        color = results.get(r["result"], INK)
+        at = QPointF(ax.px(r["peak_s"]), ax.py(marker_deg(tl, r)))
+        ax.rep_marks.append(at)
+        p.setPen(QPen(QColor(theme.background), 1.5))
         p.setBrush(color)
         p.drawEllipse(at, font_px * 0.45, font_px * 0.45)
         side = {"left": "L", "right": "R"}.get(r["side"] or "", "")
@@ -198,24 +277,22 @@ def draw_timeline(
             f"{r['index']}{side}",
         )
     for t in tl.pain_stops:
-        p.setPen(QPen(PAIN_COLOR, 2.5))
+        p.setPen(QPen(QColor(theme.pain), 2.5))
         p.drawLine(QPointF(ax.px(t), plot.top()), QPointF(ax.px(t), plot.bottom()))
         p.setFont(_font(font_px, bold=True))
         label_w = p.fontMetrics().horizontalAdvance("PAIN STOP")
         x = ax.px(t) + 4 if ax.px(t) + 4 + label_w < plot.right() else ax.px(t) - 4 - label_w
         p.drawText(QPointF(x, plot.bottom() - 6), "PAIN STOP")
-    if cursor_s is not None:
-        p.setPen(QPen(INK, 1.5))
-        p.drawLine(QPointF(ax.px(cursor_s), plot.top()), QPointF(ax.px(cursor_s), plot.bottom()))
     p.restore()
-    _timeline_legend(p, rect, tl, font_px)
+    _timeline_legend(p, rect, tl, font_px, theme)
     return ax
 
 
-def _timeline_legend(p: QPainter, rect: QRectF, tl: Timeline, font_px: float) -> None:
+def _timeline_legend(p: QPainter, rect: QRectF, tl: Timeline, font_px: float, theme: Theme) -> None:
+    INK = QColor(theme.ink)  # noqa: N806
     items: list[tuple[str, Callable[[QRectF], None]]] = []
     for i, label in enumerate(tl.signals):
-        color = LINE_COLORS[i % len(LINE_COLORS)]
+        color = line_color(theme, label, i)
         items.append(
             (
                 label,
@@ -225,7 +302,7 @@ def _timeline_legend(p: QPainter, rect: QRectF, tl: Timeline, font_px: float) ->
                 ),
             )
         )  # noqa: E501
-    for phase, color in PHASE_COLORS.items():
+    for phase, color in phase_colors(theme).items():
         items.append(
             (
                 phase,
@@ -234,7 +311,7 @@ def _timeline_legend(p: QPainter, rect: QRectF, tl: Timeline, font_px: float) ->
                 ),
             )
         )
-    for result, color in RESULT_COLORS.items():
+    for result, color in result_colors(theme).items():
         word = {
             "good": "good rep",
             "short_hold": "short hold",
@@ -266,53 +343,93 @@ def _timeline_legend(p: QPainter, rect: QRectF, tl: Timeline, font_px: float) ->
         x += width
 
 
-def draw_side_bars(p: QPainter, rect: QRectF, summary: dict[str, Any], font_px: float = 12) -> None:
-    """Mean and best peak angle and mean hold per side, with the asymmetry index."""
+SIDE_WORDS = {"all": "all reps", "both": "both sides"}
+
+
+def fit_lines(p: QPainter, text: str, width: float) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` with the painter's font (a title
+    that would be clipped at the plot's edge goes on two lines instead)."""
+    fm = p.fontMetrics()
+    lines: list[str] = []
+    for word in text.split(" "):
+        trial = f"{lines[-1]} {word}" if lines else word
+        if lines and fm.horizontalAdvance(trial) <= width:
+            lines[-1] = trial
+        else:
+            lines.append(word)
+    return lines
+
+
+def side_bars_title(summary: dict[str, Any]) -> str:
+    title = "Per side"
+    if summary.get("asymmetry_index_pct") is not None:
+        title += f": asymmetry index {summary['asymmetry_index_pct']:.0f}\u00a0%"  # a wrap never splits 6 %
+        if summary.get("weaker_side"):
+            title += f", {summary['weaker_side']} side weaker"
+    return title
+
+
+def draw_side_bars(
+    p: QPainter, rect: QRectF, summary: dict[str, Any], font_px: float = 12, theme: Theme = PAPER
+) -> list[str]:
+    """Mean and best peak angle and mean hold per side, with the asymmetry index. Each side keeps its
+    own colour (formcheck.palette); the weaker side is hatched and says so. Returns the title's lines."""
+    INK = QColor(theme.ink)  # noqa: N806
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.fillRect(rect, QColor("white"))
+    p.fillRect(rect, QColor(theme.background))
     sides = [s for s in summary.get("reps_by_side", {}) if summary["reps_by_side"][s]]
     p.setFont(_font(font_px * 1.1, bold=True))
     p.setPen(INK)
-    title = "Per side"
-    if summary.get("asymmetry_index_pct") is not None:
-        title += f": asymmetry index {summary['asymmetry_index_pct']:.0f} %"
-        if summary.get("weaker_side"):
-            title += f", {summary['weaker_side']} side weaker"
-    p.drawText(
-        QRectF(rect.left(), rect.top(), rect.width(), font_px * 1.8), Qt.AlignmentFlag.AlignHCenter, title
-    )
+    lines = fit_lines(p, side_bars_title(summary), rect.width() - 8)
+    line_h = font_px * 1.5
+    for k, line in enumerate(lines):
+        p.drawText(
+            QRectF(rect.left(), rect.top() + k * line_h, rect.width(), line_h),
+            Qt.AlignmentFlag.AlignHCenter,
+            line,
+        )
     if not sides:
         p.setFont(_font(font_px))
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No reps yet.")
-        return
+        return lines
     panels = (
         ("mean peak angle (deg)", "peak_deg_by_side", "best_peak_deg_by_side", "{:.0f}°"),
         ("mean hold (s)", "hold_s_by_side", None, "{:.1f} s"),
     )
-    top = rect.top() + font_px * 2.4
-    h = rect.height() - font_px * 2.4
+    top = rect.top() + line_h * len(lines) + font_px * 0.6
+    h = rect.bottom() - top
     pw = rect.width() / len(panels)
     for k, (label, key, best_key, fmt) in enumerate(panels):
         area = QRectF(rect.left() + k * pw + 10, top, pw - 20, h)
         values = [summary[key].get(s) or 0.0 for s in sides]
         bests = [summary[best_key].get(s) or 0.0 for s in sides] if best_key else values
         vmax = max([*values, *bests, 1e-6]) * 1.15
-        bar_area = QRectF(
-            area.left(), area.top() + font_px * 1.6, area.width(), area.height() - font_px * 3.4
-        )
         p.setFont(_font(font_px * 0.95))
         p.setPen(INK)
-        p.drawText(
-            QRectF(area.left(), area.top(), area.width(), font_px * 1.5), Qt.AlignmentFlag.AlignHCenter, label
+        label_lines = fit_lines(p, label, area.width())  # a narrow chart: two lines, never a cut word
+        for j, line in enumerate(label_lines):
+            p.drawText(
+                QRectF(area.left(), area.top() + j * font_px * 1.3, area.width(), font_px * 1.4),
+                Qt.AlignmentFlag.AlignHCenter,
+                line,
+            )
+        label_h = font_px * (0.3 + 1.3 * len(label_lines))
+        bar_area = QRectF(
+            area.left(),
+            area.top() + label_h + font_px * 1.4,
+            area.width(),
+            area.height() - label_h - font_px * 3.2,
         )
         bw = bar_area.width() / (len(sides) * 1.6)
         for i, side in enumerate(sides):
             x = bar_area.left() + (i + 0.3) * bar_area.width() / len(sides)
             bh = values[i] / vmax * bar_area.height()
-            color = LINE_COLORS[i % 2] if len(sides) > 1 else LINE_COLORS[0]
-            if summary.get("weaker_side") == side:
-                color = QColor("#c62828")
-            p.fillRect(QRectF(x, bar_area.bottom() - bh, bw, bh), color)
+            color = QColor(side_color(theme, side))
+            bar = QRectF(x, bar_area.bottom() - bh, bw, bh)
+            p.fillRect(bar, color)
+            weaker = summary.get("weaker_side") == side
+            if weaker:  # hatched and named, not recoloured: the side keeps its colour
+                p.fillRect(bar, QBrush(QColor(theme.background), Qt.BrushStyle.BDiagPattern))
             if best_key:
                 yb = bar_area.bottom() - bests[i] / vmax * bar_area.height()
                 p.setPen(QPen(INK, 2))
@@ -327,12 +444,13 @@ def draw_side_bars(p: QPainter, rect: QRectF, summary: dict[str, Any], font_px: 
                 fmt.format(values[i]),
             )
             p.drawText(
-                QRectF(x - 20, bar_area.bottom() + 2, bw + 40, font_px * 1.5),
+                QRectF(x - 30, bar_area.bottom() + 2, bw + 60, font_px * 1.5),
                 Qt.AlignmentFlag.AlignHCenter,
-                side,
+                SIDE_WORDS.get(side, side) + (" (weaker)" if weaker else ""),
             )
         p.setPen(QPen(INK, 1))
         p.drawLine(QPointF(bar_area.left(), bar_area.bottom()), QPointF(bar_area.right(), bar_area.bottom()))
+    return lines
 
 
 def draw_progress(
@@ -341,28 +459,30 @@ def draw_progress(
     points: Sequence[ProgressPoint],
     font_px: float = 12,
     current: str | None = None,
+    theme: Theme = PAPER,
 ) -> None:
     """Small multiples across sessions: range of motion, hold time, adherence, pain before/after."""
+    INK = QColor(theme.ink)  # noqa: N806
     p.setRenderHint(QPainter.RenderHint.Antialiasing)
-    p.fillRect(rect, QColor("white"))
+    p.fillRect(rect, QColor(theme.background))
     if not points:
         p.setFont(_font(font_px))
         p.setPen(INK)
         p.drawText(rect, Qt.AlignmentFlag.AlignCenter, "No earlier sessions of this exercise.")
         return
     panels: list[tuple[str, list[list[float | None]], list[QColor], tuple[float, float] | None]] = [
-        ("range of motion (deg)", [[q.peak_deg for q in points]], [LINE_COLORS[0]], None),
-        ("hold (s)", [[q.hold_s for q in points]], [QColor("#1a7f37")], None),
+        ("range of motion (deg)", [[q.peak_deg for q in points]], [QColor(theme.accent)], None),
+        ("hold (s)", [[q.hold_s for q in points]], [QColor(theme.good)], None),
         (
             "adherence (%)",
             [[None if q.adherence is None else 100 * q.adherence for q in points]],
-            [QColor("#6a3d9a")],
+            [QColor(theme.both)],
             (0, 105),
         ),
         (
             "pain 0-10 (grey before, red after)",
             [[q.pain_before for q in points], [q.pain_after for q in points]],
-            [QColor("#888888"), PAIN_COLOR],
+            [QColor(theme.muted), QColor(theme.pain)],
             (0, 10),
         ),
     ]
@@ -379,7 +499,7 @@ def draw_progress(
             lo, hi = (min(vals), max(vals)) if vals else (0.0, 1.0)
             pad = max(1.0, 0.15 * (hi - lo))
             lo, hi = max(0.0, lo - pad), hi + pad
-        ax = Axes(area, (-0.5, n - 0.5), (lo, hi))
+        ax = Axes(area, (-0.5, n - 0.5), (lo, hi), theme)
         ax.frame(p, font_px * 0.85, "", "", x_ticks=False)
         p.setFont(_font(font_px * 0.95, bold=True))
         p.setPen(INK)
@@ -398,7 +518,7 @@ def draw_progress(
                     q.date[5:],
                 )
             if current is not None and q.session_id == current:
-                p.fillRect(QRectF(ax.px(i) - 4, area.top(), 8, area.height()), QColor(255, 220, 0, 90))
+                p.fillRect(QRectF(ax.px(i) - 4, area.top(), 8, area.height()), _c(theme.warn, 80))
         for s, color in zip(series, colors, strict=True):
             p.setPen(QPen(color, 2))
             prev = None
@@ -415,7 +535,7 @@ def draw_progress(
 
 
 def render_png(draw: Callable[[QPainter, QRectF], Any], width: int, height: int, scale: float = 2.0) -> bytes:
-    """Draw into an image (at ``scale`` for sharp print) and return PNG bytes."""
+    """Draw into an image (at ``scale`` for sharp print) and return PNG bytes (on PAPER's white)."""
     image = QImage(int(width * scale), int(height * scale), QImage.Format.Format_ARGB32)
     image.fill(QColor("white"))
     p = QPainter(image)

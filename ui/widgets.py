@@ -11,15 +11,15 @@ from collections.abc import Mapping
 
 import numpy as np
 from PyQt6.QtCore import QRectF, QSize, Qt
-from PyQt6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen
+from PyQt6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from formcheck.events import FrameUpdate
+from formcheck.palette import SCREEN, side_color
 from formcheck.setup_check import NOTICES
 from formcheck.spec import ExerciseConfig
 from ui.annotators import (
     AMBER,
-    OK_GREEN,
     WHITE,
     AngleAnnotator,
     CueBannerAnnotator,
@@ -281,14 +281,15 @@ class AsymmetryBar(QWidget):
             if value is not None and top > 0:
                 fill = QRectF(bar.left(), bar.top(), bar.width() * value / top, bar.height())
                 weaker = self.flagged and value < top
-                p.setBrush(AMBER if weaker else OK_GREEN)
-                if weaker:
-                    p.setBrush(QColor(AMBER))
-                    p.setPen(Qt.PenStyle.NoPen)
-                    p.drawRect(fill)
-                    p.setBrush(Qt.BrushStyle.BDiagPattern)  # hatched too: not only colour
-                    p.setPen(Qt.PenStyle.NoPen)
+                # Each side keeps its own colour in every session (formcheck.palette); the weaker one is
+                # hatched and marked with a warning's amber edge, never recoloured.
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(QColor(side_color(SCREEN, side)))
                 p.drawRect(fill)
+                if weaker:
+                    p.setBrush(QBrush(QColor(SCREEN.background), Qt.BrushStyle.BDiagPattern))
+                    p.setPen(QPen(AMBER, 2))
+                    p.drawRect(fill)
             p.setPen(WHITE)
             text = f"{value:.0f}°" if value is not None else "–"
             p.drawText(QRectF(bar.right() + 6, y, 74, 30), Qt.AlignmentFlag.AlignVCenter, text)

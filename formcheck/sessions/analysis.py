@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from formcheck import words as _words
 from formcheck.events import FaultEnded, FaultStarted, PainScore, PainStop, PhaseChanged
 from formcheck.sessions.prescriptions import PrescribedExercise, parse_prescription
 from formcheck.sessions.storage import SessionData, SessionRow, SessionStore
@@ -20,29 +21,13 @@ SIGNAL_LABELS = {
     "trunk_elevation_deg": "trunk elevation",
     "lateral_tilt_deg": "side bend (+ left)",
 }
-FAULT_WORDS = {
-    "head_lift": "head lifted",
-    "hips_lift": "hips lifted",
-    "other_leg_lift": "other leg lifted",
-    "too_fast": "too fast",
-    "legs_lift": "legs lifted",
-    "pelvis_lift": "pelvis lifted",
-    "neck_overextension": "neck over-extended",
-    "trunk_rotation": "trunk rotated",
-    "lean": "leaning forward/back",
-    "hip_shift": "hips shifted",
-    "knee_bend": "knees bent",
-}
-RESULT_WORDS = {
-    "good": "good",
-    "short_hold": "short hold",
-    "faulty": "form fault",
-    "incomplete": "not reached",
-}
+# The words live in one table for the whole program (formcheck.words); these names stay for callers.
+FAULT_WORDS = _words.FAULT_WORDS
+RESULT_WORDS = _words.RESULT_WORDS
 
 
 def fault_words(code: str) -> str:
-    return FAULT_WORDS.get(code, code.replace("_", " "))
+    return _words.word(code)
 
 
 @dataclass
@@ -63,7 +48,16 @@ class Timeline:
     target_deg: float
     release_deg: float
     limit_deg: float | None
-    duration_s: float
+    start_s: float  # the span the session covers, on the recording's clock: a routine file's later
+    end_s: float  # exercises start well after 0 (their frames, reps and faults keep the file's times)
+
+    # One exercise of a recording: the segment's own span; the time before or after it in the session
+    # (getting into position, between exercises) is drawn set apart.
+    exercise_span: tuple[float, float] | None = None
+
+    @property
+    def duration_s(self) -> float:
+        return self.end_s - self.start_s
 
 
 @dataclass
@@ -95,7 +89,16 @@ def timeline(data: SessionData) -> Timeline:
         signals[SIGNAL_LABELS.get(name, name.removesuffix("_deg").replace("_", " "))] = f.measurements[
             :, j
         ].astype(float)
-    duration = float(data.row.duration_s or (f.t_s[-1] if len(f) else 0.0))
+    # The session's own span: from its first frame (0 for a live session, the segment's start in a
+    # routine file) to its last, widened to any rep or event that lies outside (a cut-off journal).
+    times = [float(f.t_s[0]), float(f.t_s[-1])] if len(f) else []
+    times += [t for r in data.reps for t in (r.start_s, r.end_s) if t is not None]
+    times += [e.t_s for e in data.events if not isinstance(e, PainScore)]
+    start = min(times, default=0.0)
+    end = max(times, default=0.0)
+    if not len(f) and data.row.duration_s:
+        end = max(end, start + float(data.row.duration_s))
+    duration = end
     phases: list[Span] = []
     open_phase: tuple[str, float] | None = None
     faults: list[Span] = []
@@ -138,8 +141,35 @@ def timeline(data: SessionData) -> Timeline:
         target_deg=float(settings.get("target_deg", math.nan)),
         release_deg=float(settings.get("release_deg", math.nan)),
         limit_deg=item.limit_deg if item else None,
-        duration_s=duration,
+        start_s=start,
+        end_s=max(end, start + 1e-3),
+        exercise_span=_exercise_span(data),
     )
+
+
+def _exercise_span(data: SessionData) -> tuple[float, float] | None:
+    report = data.row.report or {}
+    if report.get("start_s") is None or report.get("end_s") is None:
+        return None
+    return float(report["start_s"]), float(report["end_s"])
+
+
+def length_words(data: SessionData) -> str:
+    """How long the session was, one figure, and where it lies in its file when it is one exercise of a
+    recording ("20 s, 27.4-47.1 s into routine.mp4"); a session that starts at 0 needs no place."""
+    report = data.row.report or {}
+    if report.get("start_s") is not None and report.get("end_s") is not None:
+        # One exercise of a recording: the segment's span, the same figure as the recording's text.
+        start, end = float(report["start_s"]), float(report["end_s"])
+        return f"{end - start:.1f} s, {start:.1f}-{end:.1f} s into {data.row.source}"
+    f = data.frames
+    if not len(f):
+        return f"{(data.row.duration_s or 0):.0f} s"
+    start, end = float(f.t_s[0]), float(f.t_s[-1])
+    length = f"{end - start:.0f} s"
+    if start > 1.0:
+        return f"{length}, {start:.1f}-{end:.1f} s into {data.row.source}"
+    return length
 
 
 def prescribed_item(data: SessionData) -> PrescribedExercise | None:

@@ -8,8 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import time
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,10 +39,10 @@ def open_store(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 def resolve_session(store: Any, wanted: str | None) -> str:
     """A session id, a unique prefix of one, or 'last' (also the default)."""
     if wanted in (None, "last", "latest"):
-        rows = store.list_sessions()
-        if not rows:
+        last = store.last_recorded()  # the one just recorded, even from an old file
+        if last is None:
             raise FormcheckError(f"There are no recorded sessions in {store.root} yet; record one first.")
-        return str(rows[-1].id)
+        return str(last)
     return str(store.get_row(wanted).id)
 
 
@@ -65,7 +63,7 @@ def record_file(
 
     Returns (session id, AnalysisResult)."""
     from formcheck.analyze import analyze_file
-    from formcheck.sessions.recorder import Recorder
+    from formcheck.sessions.recorder import Recorder, done_at_iso, recording_began
     from formcheck.spec import load_exercise
 
     item = None
@@ -85,9 +83,20 @@ def record_file(
     recorders: list[Recorder] = []
 
     def make_recorder(config: Any, source: Any) -> tuple[Recorder]:
+        # Done when the file was recorded, like each exercise of a routine file (not when analysed).
+        length_s = (source.frame_count or 0) / (source.fps or 30.0)
+        began = done_at_iso(recording_began(video, length_s), 0.0)
         recorders.append(
             _file_recorder(
-                store, config, source.name, source.fps, patient, prescription, item, video=keep_video
+                store,
+                config,
+                source.name,
+                source.fps,
+                patient,
+                prescription,
+                item,
+                video=keep_video,
+                started_at=began,
             )
         )
         return (recorders[0],)
@@ -116,6 +125,7 @@ def record_recording(
     from formcheck.recognize import recognise
     from formcheck.segments import (
         RecordingAnalysis,
+        SegmentTrim,
         build_recording_report,
         check_poses,
         check_span,
@@ -123,7 +133,7 @@ def record_recording(
         settings_for,
         track_poses,
     )
-    from formcheck.sessions.recorder import new_sitting_id
+    from formcheck.sessions.recorder import done_at_iso, new_sitting_id, recording_began
     from formcheck.spec import load_exercise
 
     track = track_poses(video, model, progress=progress_printer(Path(video).name) if progress else None)
@@ -131,11 +141,8 @@ def record_recording(
     analysis = RecordingAnalysis(track)
     sitting = new_sitting_id()
     unused = list(prescription.exercises) if prescription is not None else []
-    # When each exercise was done: the file was written as the recording ended.
-    try:
-        began = Path(video).stat().st_mtime - track.duration_s
-    except OSError:
-        began = time.time() - track.duration_s
+    # When each exercise was done: when the recording began, plus where it starts in the file.
+    began = recording_began(video, track.duration_s)
     ids = []
     for i, ep in enumerate(episodes):
         if ep.exercise is None:
@@ -162,9 +169,10 @@ def record_recording(
             prescription,
             item,
             routine_id=sitting,
-            started_at=datetime.fromtimestamp(began + ep.start_s).astimezone().isoformat(timespec="seconds"),
+            # The segment's start, as the recording report gives it: its first rep if that came first.
+            started_at=done_at_iso(began, min([float(ep.start_s)] + [r.start_s for r in trial.reps])),
         )
-        result = check_poses(track, config, lo, hi, sinks=(recorder,))
+        result = check_poses(track, config, lo, hi, sinks=(SegmentTrim(ep), recorder))
         analysis.segments.append((ep, result))
         ids.append(recorder.session_id)
     return ids, build_recording_report(analysis), track
@@ -212,18 +220,29 @@ def cmd_sessions_list(args: argparse.Namespace) -> int:
         who = f" for {args.patient}" if args.patient else ""
         print(f"No sessions{who} in {store.root}.")
         return 0
-    print(
-        f"{'session':<23}  {'date':<16}  {'patient':<16}  {'exercise':<24}  {'reps':>4}  {'good':>4}  status"
-    )
-    for r in rows:
-        reps = "-" if r.report is None else str(len(r.report["reps"]))
-        good = "-" if r.report is None else str(r.report["summary"]["good_reps"])
-        # Names and dates may come from an imported file: no terminal escapes reach the screen.
-        ex = printable(f"{r.exercise} ({r.variant})")
-        date = printable(r.started_at[:16].replace("T", " "))
+    # Names and dates may come from an imported file: no terminal escapes reach the screen.
+    # Whole names: the columns are as wide as their longest entry (a name cut to "superma" is no name).
+    table = [
+        (
+            r.id,
+            printable(r.started_at[:16].replace("T", " ")),
+            printable(r.patient),
+            printable(f"{r.exercise} ({r.variant})"),
+            "-" if r.report is None else str(len(r.report["reps"])),
+            "-" if r.report is None else str(r.report["summary"]["good_reps"]),
+            f"{printable(r.status)}{' +video' if r.has_video else ''}",
+        )
+        for r in rows
+    ]
+    head = ("session", "done at", "patient", "exercise", "reps", "good", "status")
+    widths = [max(len(head[k]), *(len(t[k]) for t in table)) for k in range(len(head))]
+    right = {4, 5}
+    for cells in (head, *table):
         print(
-            f"{r.id:<23}  {date:<16}  {printable(r.patient)[:16]:<16}  {ex[:24]:<24}  "
-            f"{reps:>4}  {good:>4}  {printable(r.status)}{' +video' if r.has_video else ''}"
+            "  ".join(
+                c.rjust(widths[k]) if k in right else (c if k == len(head) - 1 else c.ljust(widths[k]))
+                for k, c in enumerate(cells)
+            )
         )
     return 0
 

@@ -19,6 +19,7 @@ import secrets
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -80,6 +81,36 @@ def _write_reserve(path: Path) -> None:
         path.unlink(missing_ok=True)
         raise
     os.close(fd)
+
+
+def recording_began(video: str | Path, duration_s: float) -> datetime:
+    """When a video file's recording began, the clock its frame times count from.
+
+    The rule: the container's ``creation_time`` (what cameras and phones write when they start
+    recording) if it has one and it reads as a time; else the file's modification time less its
+    length (a recorder writes the file until the recording ends); else now less its length. Local time,
+    with its UTC offset."""
+    import av
+
+    with contextlib.suppress(Exception):  # no metadata, unreadable container, odd text: the next rule
+        with av.open(str(video)) as container:
+            text = str(container.metadata.get("creation_time", "")).strip()
+        if text:
+            began = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            if began.tzinfo is None:
+                began = began.replace(tzinfo=UTC)  # MP4 creation times are UTC
+            if began.year > 1970:  # 0 in the header (1904/1970) means "not set"
+                return began.astimezone()
+    try:
+        end = os.stat(video).st_mtime
+    except OSError:
+        end = time.time()
+    return datetime.fromtimestamp(end - duration_s).astimezone()
+
+
+def done_at_iso(began: datetime, t_s: float) -> str:
+    """``started_at`` of what was done ``t_s`` into a recording that began at ``began``."""
+    return (began + timedelta(seconds=max(0.0, t_s))).isoformat(timespec="seconds")
 
 
 def new_sitting_id() -> str:
@@ -360,6 +391,9 @@ class Recorder:
                 self._flush(force_sync=True)
             if self.problem is None:
                 report = build_report(result)
+                span = getattr(result, "segment_span", None)
+                if span is not None:  # one exercise of a recording: its span there, as the text gives it
+                    report.update(start_s=round(span[0], 2), end_s=round(span[1], 2))
                 message = result.error.message if result.error is not None else None
                 summary = {
                     "status": "complete",

@@ -10,8 +10,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from formcheck.palette import PAPER
 from formcheck.safe_text import csv_cell, printable
-from formcheck.sessions.analysis import RESULT_WORDS, comparison, fault_words, pain_scores, prescribed_item
+from formcheck.sessions.analysis import (
+    RESULT_WORDS,
+    comparison,
+    fault_words,
+    length_words,
+    pain_scores,
+    prescribed_item,
+)
 from formcheck.sessions.storage import SessionData
 
 PLOTS = ("timeline", "sides", "progress")
@@ -119,13 +127,25 @@ STATUS_WORDS = {
     "error": "stopped early by an error",
 }
 
-STYLE = """
-body { font-family: sans-serif; font-size: 10pt; color: #222; }
-h1 { font-size: 16pt; margin-bottom: 2px; } h2 { font-size: 12pt; margin-top: 14px; margin-bottom: 4px; }
-table { border-collapse: collapse; } td, th { border: 1px solid #bbb; padding: 2px 6px; }
-th { background: #eee; text-align: left; } .ok { color: #1a7f37; } .no { color: #b3261e; font-weight: bold; }
-.note { color: #555; } .warn { color: #b3261e; }
+STYLE = f"""
+body {{ font-family: sans-serif; font-size: 10pt; color: {PAPER.ink}; }}
+h1 {{ font-size: 16pt; margin-bottom: 2px; }} h2 {{ font-size: 12pt; margin-top: 14px; margin-bottom: 4px; }}
+table {{ border-collapse: collapse; }} td, th {{ border: 1px solid #bbb; padding: 2px 6px; }}
+th {{ background: #eee; text-align: left; }} .ok {{ color: {PAPER.good}; }}
+.no {{ color: {PAPER.bad}; font-weight: bold; }} .short {{ color: {PAPER.warn}; font-weight: bold; }}
+.note {{ color: {PAPER.muted}; }} .warn {{ color: {PAPER.bad}; }}
+.left {{ color: {PAPER.left}; font-weight: bold; }} .right {{ color: {PAPER.right}; font-weight: bold; }}
 """
+# The colours of formcheck.palette's paper surface: the same meanings as the review window's.
+RESULT_CLASS = {"good": "ok", "short_hold": "short", "incomplete": "short", "faulty": "no"}
+SIDE_WORDS = {"all": "all reps", "both": "both sides"}
+
+
+def _side_cell(side: str | None) -> str:
+    """A side in its own colour (the same in every session and in the plots), in words."""
+    if side in ("left", "right"):
+        return f"<span class='{side}'>{side}</span>"
+    return _e(SIDE_WORDS.get(side or "", side or "-"))
 
 
 def report_html(
@@ -154,7 +174,7 @@ def report_html(
             pain += " <span class='warn'>(pain rose during the session)</span>"
     parts.append(
         f"<p>Date: {_e(row.started_at.replace('T', ' ')[:16])} &middot; "
-        f"length {(row.duration_s or 0):.0f} s &middot; "
+        f"length {_e(length_words(data))} &middot; "
         f"session {_e(row.id)} &middot; {_e(STATUS_WORDS.get(row.status, row.status))}<br>"
         f"Pain: {pain}</p>"
     )
@@ -178,7 +198,8 @@ def report_html(
         )
         for side, n in sides.items():
             parts.append(
-                f"<tr><td>{_e(side)}</td><td>{n}</td><td>{_f(summary['peak_deg_by_side'].get(side))} deg</td>"
+                f"<tr><td>{_side_cell(side)}</td><td>{n}</td>"
+                f"<td>{_f(summary['peak_deg_by_side'].get(side))} deg</td>"
                 f"<td>{_f(summary['best_peak_deg_by_side'].get(side))} deg</td>"
                 f"<td>{_f(summary['hold_s_by_side'].get(side))} s</td></tr>"
             )
@@ -224,9 +245,9 @@ def report_html(
         )
         for r in rep_list:
             end = "-" if r.end_s is None else f"{r.end_s:.1f} s"
-            cls = "ok" if r.result == "good" else "no"
+            cls = RESULT_CLASS.get(r.result, "no")
             parts.append(
-                f"<tr><td>{r.index}</td><td>{_e(r.side or '-')}</td><td>{r.start_s:.1f} s</td><td>{end}</td>"
+                f"<tr><td>{r.index}</td><td>{_side_cell(r.side)}</td><td>{r.start_s:.1f} s</td><td>{end}</td>"
                 f"<td>{r.peak_deg:.0f} deg</td><td>{r.hold_s:.1f} s</td>"
                 f"<td class='{cls}'>{_e(RESULT_WORDS.get(r.result, r.result))}</td>"
                 f"<td>{_e(', '.join(fault_words(c) for c in r.faults) or '-')}</td></tr>"
@@ -248,8 +269,7 @@ def report_html(
         parts.append(
             "<p class='note'>Set-up problems (nothing counted meanwhile): "
             + "; ".join(
-                f"{_e(i['code'].replace('_', ' '))} {i['start_s']:.1f}-{(i['end_s'] or 0):.1f} s"
-                for i in setup
+                f"{_e(fault_words(i['code']))} {i['start_s']:.1f}-{(i['end_s'] or 0):.1f} s" for i in setup
             )
             + ".</p>"
         )

@@ -108,6 +108,15 @@ def now_iso() -> str:
     return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
+def done_at(started_at: str) -> float:
+    """A session's ``started_at`` (ISO 8601, with its UTC offset; an old one without is local time) as
+    seconds since the epoch, for ordering; an unreadable one sorts first."""
+    try:
+        return datetime.fromisoformat(started_at).timestamp()
+    except ValueError:
+        return float("-inf")
+
+
 def new_session_id() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
 
@@ -418,11 +427,18 @@ class SessionStore:
         if exercise is not None:
             where.append("s.exercise = ?")
             args.append(exercise)
-        sql = (
-            self._SELECT + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY s.started_at, s.id"
-        )
+        sql = self._SELECT + (" WHERE " + " AND ".join(where) if where else "")
         with self._db() as db:
-            return [self._row(r) for r in db.execute(sql, args)]
+            rows = [self._row(r) for r in db.execute(sql, args)]
+        # In the order they were done. Sorted on the instant, not the text: times carry their UTC offset
+        # (a laptop that travelled, summer time) and text order would put 09:00+02:00 after 08:30+00:00.
+        return sorted(rows, key=lambda r: (done_at(r.started_at), r.id))
+
+    def last_recorded(self) -> str | None:
+        """The session recorded most recently (not the one done last: an old file analysed today)."""
+        with self._db() as db:
+            got = db.execute("SELECT id FROM sessions ORDER BY rowid DESC LIMIT 1").fetchone()
+        return None if got is None else str(got[0])
 
     def get_row(self, session_id: str) -> SessionRow:
         with self._db() as db:

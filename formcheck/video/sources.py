@@ -89,6 +89,7 @@ class VideoFileSource(_CaptureSource):
                 "use an .mp4, .avi or .mov file that plays in a video player."
             )
         super().__init__(cap, path.name)
+        self.path = path  # a session recorded from it is dated by when the file was recorded
         count = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
         self.frame_count = count if count > 0 else None
         self._first: np.ndarray | None = None
