@@ -1,4 +1,8 @@
-"""Audio cues: tones at hold start and end and at each rep, spoken cues where the platform has speech.
+"""Audio cues: tones at hold start and end and at each rep, and spoken cues.
+
+Speech comes from Qt's system voice where one is present and works (it is the platform's own, usually
+better voice), else from eSpeak NG, which formcheck's own dependencies bring (formcheck/speech.py), played
+through Qt Multimedia; with neither, cues are toned and shown only.
 
 The decision "this would sound now" is separate from the sound itself: every decision lands in
 ``played`` (tests and the measurement script read it), and the sound is attempted only when there is an
@@ -7,15 +11,23 @@ output device. With no device (CI, a server) everything degrades silently.
 
 from __future__ import annotations
 
+import logging
 import math
 import tempfile
+import threading
 import wave
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 import numpy as np
+from PyQt6.QtCore import QObject, pyqtSignal
 
 from formcheck.events import CueGiven, Event, HoldCompleted, HoldStarted, RepCompleted
+from formcheck.speech import Speech
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 44100
 
@@ -46,6 +58,160 @@ def write_wav(path: Path, samples: np.ndarray) -> Path:
         w.setframerate(SAMPLE_RATE)
         w.writeframes(samples.tobytes())
     return path
+
+
+class SystemVoice:
+    """Qt's system speech (speech-dispatcher on Linux, SAPI/WinRT on Windows, AVSpeech on macOS)."""
+
+    name = "system voice"
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self._engine = engine
+        self.name = f"the system voice ({engine.engine()})"
+
+    def say(self, text: str) -> None:
+        self._engine.stop()  # one cue at a time: the newest replaces an unfinished one
+        self._engine.say(text)
+
+    def stop(self) -> None:
+        self._engine.stop()
+
+    def close(self) -> None:
+        self._engine.stop()
+
+
+def system_voice():  # type: ignore[no-untyped-def]
+    """Qt's speech engine if one is present and works (it starts without error and has a voice), else
+    None. Qt lists its speech-dispatcher plugin even where libspeechd is missing; that one fails here,
+    loudly (a failed plugin load and a null connect on stderr), so its messages are dropped meanwhile."""
+    try:
+        from PyQt6.QtCore import qInstallMessageHandler
+        from PyQt6.QtTextToSpeech import QTextToSpeech
+    except ImportError:
+        return None
+    previous = qInstallMessageHandler(lambda *_: None)
+    try:
+        for name in QTextToSpeech.availableEngines():
+            if name == "mock":
+                continue
+            engine = QTextToSpeech(name)
+            if engine.state() != QTextToSpeech.State.Error and engine.availableVoices():
+                return SystemVoice(engine)
+            engine.deleteLater()
+    finally:
+        qInstallMessageHandler(previous)
+    return None
+
+
+class ESpeakVoice(QObject):
+    """eSpeak NG (formcheck.speech) played through Qt Multimedia's QAudioSink.
+
+    Synthesis (a few milliseconds a sentence) runs on one background thread and each sentence's samples
+    are kept, since cues repeat; the samples come back to the GUI thread through a queued signal, which
+    starts the sink. ``stop`` makes any sentence still being synthesised stale.
+    """
+
+    name = "eSpeak NG"
+    _ready = pyqtSignal(int, object)  # (generation, Speech)
+
+    def __init__(self, device) -> None:  # type: ignore[no-untyped-def]
+        super().__init__()
+        from formcheck.speech import synthesizer
+
+        self._engine = synthesizer()  # raises SpeechUnavailable: then there is no eSpeak voice
+        self._device = device
+        self._cache: dict[str, Speech] = {}
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="formcheck-speech")
+        self._generation = 0
+        self._sink: Any = None  # QAudioSink while a sentence plays
+        self._buffer: Any = None  # its QBuffer
+        self._ready.connect(self._play)
+        self.spoken: list[str] = []  # sentences whose samples reached the sink
+
+    def samples(self, text: str) -> Speech:
+        """The sentence's samples (cached); callable from any thread."""
+        with self._lock:
+            cached = self._cache.get(text)
+        if cached is None:
+            cached = self._engine.synthesize(text)
+            with self._lock:
+                self._cache[text] = cached
+        return cached
+
+    def say(self, text: str) -> None:
+        self.stop()
+        generation = self._generation
+        self._pool.submit(self._synthesize, generation, text)
+
+    def _synthesize(self, generation: int, text: str) -> None:
+        try:
+            speech = self.samples(text)
+        except Exception:  # noqa: BLE001 - a sentence that cannot be said is left unsaid, quietly
+            log.exception("eSpeak NG could not say %r", text)
+            return
+        self._ready.emit(generation, (text, speech))
+
+    def _play(self, generation: int, item: object) -> None:
+        if generation != self._generation:
+            return  # stopped (a newer cue, a pain stop, mute) while it was being synthesised
+        text, speech = cast(tuple[str, Speech], item)
+        from PyQt6.QtCore import QBuffer, QByteArray, QIODevice
+        from PyQt6.QtMultimedia import QAudioFormat, QAudioSink
+
+        fmt = QAudioFormat()
+        fmt.setSampleRate(speech.sample_rate)
+        fmt.setChannelCount(1)
+        fmt.setSampleFormat(QAudioFormat.SampleFormat.Int16)
+        data = speech.samples
+        if not self._device.isFormatSupported(fmt):  # play it at the device's own rate, in stereo
+            fmt = self._device.preferredFormat()
+            converted = convert_samples(data, speech.sample_rate, fmt)
+            if converted is None:
+                return
+            data = converted
+        self._stop_sink()
+        self._buffer = QBuffer()
+        self._buffer.setData(QByteArray(data.tobytes()))
+        self._buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+        self._sink = QAudioSink(self._device, fmt)
+        self._sink.start(self._buffer)
+        self.spoken.append(text)
+
+    def _stop_sink(self) -> None:
+        if self._sink is not None:
+            self._sink.stop()
+            self._sink.deleteLater()
+            self._sink = None
+        if self._buffer is not None:
+            self._buffer.close()
+            self._buffer = None
+
+    def stop(self) -> None:
+        self._generation += 1
+        self._stop_sink()
+
+    def close(self) -> None:
+        self.stop()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def convert_samples(samples: np.ndarray, rate: int, fmt) -> np.ndarray | None:  # type: ignore[no-untyped-def]
+    """Mono int16 at ``rate`` -> what a device's preferred QAudioFormat wants (its rate, channels and
+    16-bit or float samples), or None for a sample format we do not write."""
+    from PyQt6.QtMultimedia import QAudioFormat
+
+    out_rate, channels = fmt.sampleRate(), max(1, fmt.channelCount())
+    x = samples.astype(np.float32) / 32768
+    if out_rate != rate and len(x):
+        t_out = np.arange(int(len(x) * out_rate / rate)) / out_rate
+        x = np.interp(t_out, np.arange(len(x)) / rate, x).astype(np.float32)
+    x = np.repeat(x[:, None], channels, axis=1).reshape(-1)
+    if fmt.sampleFormat() == QAudioFormat.SampleFormat.Int16:
+        return (x * 32767).astype(np.int16)
+    if fmt.sampleFormat() == QAudioFormat.SampleFormat.Float:
+        return x.astype(np.float32)
+    return None
 
 
 @dataclass(frozen=True)
@@ -86,7 +252,7 @@ class AudioCues:
         if not QMediaDevices.audioOutputs():
             return {}
         self._tmp = tempfile.TemporaryDirectory(prefix="formcheck-tones-")
-        effects = {}
+        effects: dict[str, object] = {}
         for name, notes in TONES.items():
             path = write_wav(Path(self._tmp.name) / f"{name}.wav", tone_samples(notes))
             effect = QSoundEffect()
@@ -94,19 +260,31 @@ class AudioCues:
             effects[name] = effect
         return effects
 
+    @property
+    def speech_name(self) -> str | None:
+        """Whose voice speaks the cues ("eSpeak NG", "the system voice (…)"), or None."""
+        return None if self._speech is None else self._speech.name
+
     @staticmethod
     def _load_speech():  # type: ignore[no-untyped-def]
+        """The best voice that works here: the system's, else eSpeak NG; None without a sound device."""
         try:
-            from PyQt6.QtTextToSpeech import QTextToSpeech
+            from PyQt6.QtMultimedia import QMediaDevices
         except ImportError:
             return None
-        engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
-        if not engines:
+        device = QMediaDevices.defaultAudioOutput()
+        if device.isNull():
+            return None  # nothing to hear it on (CI, a server): cues are shown only
+        voice = system_voice()
+        if voice is not None:
+            return voice
+        from formcheck.speech import SpeechUnavailable
+
+        try:
+            return ESpeakVoice(device)
+        except SpeechUnavailable as exc:
+            log.warning("no spoken cues: %s", exc.message)
             return None
-        speech = QTextToSpeech(engines[0])
-        if speech.state() == QTextToSpeech.State.Error:
-            return None
-        return speech
 
     def toggle_mute(self) -> bool:
         self.muted = not self.muted
@@ -132,8 +310,7 @@ class AudioCues:
             return
         self.played.append(Played("speech", text, t_s))
         if self._speech is not None:
-            self._speech.stop()  # one cue at a time: the newest replaces an unfinished one
-            self._speech.say(text)
+            self._speech.say(text)  # one cue at a time: the newest replaces an unfinished one
 
     def on_events(self, events: list[Event] | tuple[Event, ...]) -> None:
         """React to the events of one or more frames, in order."""
@@ -149,7 +326,7 @@ class AudioCues:
 
     def close(self) -> None:
         if self._speech is not None:
-            self._speech.stop()
+            self._speech.close()
         self._effects.clear()
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -157,23 +334,47 @@ class AudioCues:
 
 
 def speech_check():  # type: ignore[no-untyped-def]
-    """For 'formcheck doctor' and the home screen: can cues be spoken here?"""
+    """For 'formcheck doctor' and the home screen: can cues be spoken here? eSpeak NG is checked by
+    synthesising a real phrase (it comes with formcheck, so its failure is a broken install); the
+    system voice is named when it works, since the window prefers it."""
     from formcheck.doctor import Check
+    from formcheck.speech import check_speech
+
+    espeak = check_speech()
+    if not espeak.ok:
+        return Check("speech", False, f"{espeak.detail} Until then cues are shown and toned only")
+    voice = _system_voice_name()
+    if voice:
+        return Check("speech", True, f"spoken cues through {voice}; {espeak.detail} as a fallback")
+    return Check("speech", True, f"spoken cues through eSpeak NG: {espeak.detail.removeprefix('eSpeak NG ')}")
+
+
+def _system_voice_name() -> str | None:
+    from PyQt6.QtCore import QCoreApplication
+
     from ui.qt_app import quiet_qt_logging
 
     quiet_qt_logging()
+    app = QCoreApplication.instance() or QCoreApplication([])  # QTextToSpeech needs an application
     try:
-        from PyQt6.QtTextToSpeech import QTextToSpeech
+        voice = system_voice()
     except ImportError:
+        return None
+    del app
+    return voice.name if voice is not None else None
+
+
+def sound_check():  # type: ignore[no-untyped-def]
+    """For 'formcheck doctor' and the home screen: is there a sound output to hear cues on?"""
+    from formcheck.doctor import Check
+
+    try:
+        from PyQt6.QtMultimedia import QMediaDevices
+    except ImportError:
+        return Check("sound", False, "Qt Multimedia is missing: cues are shown only", needed=False)
+    device = QMediaDevices.defaultAudioOutput()
+    if device.isNull():
         return Check(
-            "speech", False, "Qt's speech module is missing; cues are shown and toned only", needed=False
+            "sound", False, "no sound output found: cues are shown only (plug in speakers?)", needed=False
         )
-    engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
-    if not engines:
-        return Check(
-            "speech",
-            False,
-            "no speech engine; cues are shown and toned only (Linux: install speech-dispatcher, espeak-ng)",
-            needed=False,
-        )
-    return Check("speech", True, f"spoken cues through {', '.join(engines)}")
+    return Check("sound", True, f"plays through {device.description()}")

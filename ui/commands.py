@@ -56,9 +56,10 @@ def _record_option(p: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     from formcheck.doctor import register_check
-    from ui.audio import speech_check
+    from ui.audio import sound_check, speech_check
 
     register_check("speech", speech_check)
+    register_check("sound", sound_check)
 
     p = subparsers.add_parser("live", help="coach an exercise live from a webcam (opens the window)")
     p.add_argument(

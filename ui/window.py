@@ -693,7 +693,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             self.sound_label.setText("✕ Sound OFF  [M]")
             self.sound_label.setStyleSheet("font-size: 20px; color: #ffb000; font-weight: bold;")
         else:
-            what = "tones + speech" if self.audio.has_speech else "tones"
+            what = f"tones + {self.audio.speech_name}" if self.audio.has_speech else "tones"
             self.sound_label.setText(f"♪ Sound on ({what})  [M]")
             self.sound_label.setStyleSheet("font-size: 20px; color: white;")
 
