@@ -36,7 +36,7 @@ from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
 from ui.recording import SessionRecording, new_routine_id
 from ui.routine_panel import RoutinePanel
 from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
-from ui.window_auto import WAITING_TEXT, AutoExercise
+from ui.window_auto import WAITING_TEXT, AutoExercise, neutral_update
 from ui.window_replay import ReplayControls, no_focus
 from ui.window_routine import RoutineSteps
 from ui.worker import (
@@ -544,10 +544,11 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
                 reps, side_keys(self.config.variant.sides), self.config.params["asymmetry_flag_pct"]
             )
             self.asymmetry.set_summary(summary, asymmetry_sentence(summary, self.config.spec.name))
+        shown = neutral_update(packet.update) if self._stopped_by_person() else packet.update
         if packet.image_bgr is not None:
             if not self._stopped_by_person():  # late frames must not wipe "Stopped for pain" etc.
                 self.video.set_overlay("❚❚ Paused  (P: play)" if self._paused else None)
-            self.video.show_frame(packet.image_bgr, packet.update, packet.decoded_at)
+            self.video.show_frame(packet.image_bgr, shown, packet.decoded_at)
             if not self.slider.isSliderDown():
                 self.slider.blockSignals(True)
                 self.slider.setValue(packet.index)
@@ -556,7 +557,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             target = worker.control.catch_up_until
             pct = 100 * packet.index // max(1, target)
             self.video.set_overlay(f"Catching up to {fmt_time(target / self.fps)}… {pct}%")
-            self.video.set_state(packet.update)
+            self.video.set_state(shown)
         total = (self.frame_count or 0) / self.fps
         self.time_label.setText(f"{fmt_time(state.t_s)} / {fmt_time(total)}")
         self._auto_check(state.t_s)
@@ -749,6 +750,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         t_s = self.last_state.t_s if self.last_state is not None else 0.0
         self._worker.stop()
         self.audio.hush()
+        self._clear_coaching()
         self.video.set_overlay("Finished. How much pain do you have now?")
 
         def answered(score: int | None) -> None:
@@ -777,11 +779,19 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         if self._worker is not None:
             self._worker.stop()
         self.video.set_overlay("Stopped for pain.")
+        self._clear_coaching()
         self.audio.hush()
         dialog = PainDialog(self)
         dialog.finished.connect(self._pain_answered)
         self.pain_dialog = dialog
         dialog.open()
+
+    def _clear_coaching(self) -> None:
+        """Take the cue, angles and hold ring off the picture: the exercise has stopped, and an old
+        "Hold it there." behind the pain question would tell the person to keep going."""
+        self.video.cue_kind = None
+        if self.video.update_shown is not None:
+            self.video.set_state(neutral_update(self.video.update_shown))
 
     def _pain_answered(self, code: int) -> None:
         dialog = self.pain_dialog

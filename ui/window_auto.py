@@ -9,10 +9,12 @@ turns it back on.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from PyQt6.QtWidgets import QComboBox
 
+from formcheck.events import FrameUpdate
 from formcheck.recognize import Recognition, RecognitionSink
 from formcheck.spec import available_exercises, load_exercise, load_spec
 
@@ -46,6 +48,22 @@ def announcement(exercise: str, variant: str | None) -> str:
     words = VARIANT_WORDS.get((exercise, variant or ""))
     title = SHORT_TITLES.get(exercise, exercise.replace("_", " ").capitalize())
     return f"{title}{', ' + words if words else ''}. Ready when you are."
+
+
+def neutral_update(update: FrameUpdate) -> FrameUpdate:
+    """The frame as a plain skeleton: no cue, no angle against a target, no tick, no hold ring, no
+    fault colours. Shown while the exercise is stopped (pain stop) or while the checker's exercise is
+    not the one the person is in (recognition undecided, or they changed position)."""
+    state = dataclasses.replace(
+        update.state,
+        cue=None,
+        measurements={},
+        active_faults=(),
+        fault_segments=frozenset(),
+        hold_s=0.0,
+        hold_target_s=0.0,
+    )
+    return dataclasses.replace(update, state=state, events=())
 
 
 def exercise_choices() -> list[tuple[str, str]]:
