@@ -810,8 +810,12 @@ class RecognitionSink:
         self._latest: Recognition | None = None
         self.changes = 0
         self.busy_s = 0.0  # time spent recognising, for the benchmark
+        self._last_t = -math.inf
 
     def on_frame(self, frame: Any, update: Any) -> None:  # a Frame and a FrameUpdate
+        if update.pose.t_s <= self._last_t:
+            return  # a run started again mid-recording shows frames this recogniser has seen
+        self._last_t = update.pose.t_s
         t0 = time.perf_counter()
         guess = self.recogniser.update(update.pose)
         self.busy_s += time.perf_counter() - t0

@@ -45,7 +45,9 @@ from ui.worker import (
     DisplayPacket,
     EstimatorFactory,
     PipelineWorker,
+    PoseMemory,
     ReplayControl,
+    ReplayFile,
     SourceFactory,
 )
 
@@ -122,6 +124,11 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self._source_factory: SourceFactory | None = None
         self._worker: PipelineWorker | None = None
         self._pending: tuple[int, bool] | None = None  # a restart waiting for the old run to stop
+        self._pending_start = 0  # the frame that restart begins checking from
+        # A replayed file and the poses found in it, kept across its runs: a restart checks frames
+        # already seen without decoding or estimating them again.
+        self._replay_file: ReplayFile | None = None
+        self._pose_memory: PoseMemory | None = None
         self._paused = False
         self.speed: float | None = 1.0
         self.frame_count: int | None = None
@@ -399,13 +406,29 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.replay_bar.setVisible(self.mode == "replay")
         self._earlier_reps = []
         self._paused = False
+        self._forget_replay_file()
+        if self.mode == "replay":
+            self._pose_memory = PoseMemory(self.estimator_factory)
+            self._replay_file = ReplayFile(source_factory, self._pose_memory)
         self._restart_at(0, paused=False)
 
-    def _restart_at(self, index: int, paused: bool, discard_old: bool = False) -> None:
-        """Start a run at frame ``index``. ``discard_old``: the run it replaces (a replay being sought)
-        was only a step on the way, so its recording is thrown away; the new run records from frame 0."""
+    def _forget_replay_file(self) -> None:
+        if self._worker is not None and self._worker.is_running():
+            self._worker.stop()
+            self._worker.wait(5.0)
+        if self._replay_file is not None:
+            self._replay_file.close()
+        if self._pose_memory is not None:
+            self._pose_memory.close()
+        self._replay_file = self._pose_memory = None
+
+    def _restart_at(self, index: int, paused: bool, discard_old: bool = False, start: int = 0) -> None:
+        """Start a run that shows frame ``index`` first, checking from frame ``start`` (the start of
+        the file, or of the exercise the person turned out to be doing). ``discard_old``: the run it
+        replaces (a replay being sought) was only a step on the way, so its recording is thrown away."""
         self._discard_superseded = discard_old
         self._pending = (index, paused)
+        self._pending_start = min(start, index)
         old = self._worker
         if old is not None and old.is_running():
             old.stop()  # its finished signal starts the pending run
@@ -426,12 +449,24 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self._run_reps = []
         self._hold_peak_s = 0.0
         self._audio_from_s = index / self.fps if index else 0.0
-        self.video.set_overlay(f"Catching up to {fmt_time(index / self.fps)}…" if index else "Starting…")
-        control = ReplayControl(self.speed, catch_up_until=index, paused=paused)
+        start = self._pending_start
+        if not index:
+            self.video.set_overlay("Starting…")
+        elif not start:  # from a start position (a switch of exercise) it takes a moment: no word
+            self.video.set_overlay(f"Catching up to {fmt_time(index / self.fps)}…")
+        control = ReplayControl(self.speed, catch_up_until=index, paused=paused, first_index=start)
         step = self.routine.current if self.routine is not None else None
+        source_factory, estimator_factory = self._source_factory, self.estimator_factory
+        file, memory = self._replay_file, self._pose_memory
+        if self.mode == "replay" and file is not None and memory is not None:
+            # Frames before the one shown first are only checked: without a picture where their pose
+            # is known, unless the recording keeps the video.
+            pictures_from = start if self.recording is not None and self.recording.video else index
+            source_factory = lambda: file.view(start, pictures_from)  # noqa: E731
+            estimator_factory = memory.estimator
         worker = PipelineWorker(
-            self._source_factory,
-            self.estimator_factory,
+            source_factory,
+            estimator_factory,
             self.config,
             control,
             sink_factory=self._sink_factory(self.config, step),
@@ -506,7 +541,8 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     def _show_packet(self, worker: PipelineWorker, packet: DisplayPacket) -> None:
         state = packet.update.state
         self.last_state = state
-        self.position = packet.index
+        if not packet.catching_up:  # frames checked on the way to the one to show are not shown
+            self.position = packet.index
         self.display_dropped = worker.sink.dropped if worker.sink else 0
         if worker.source is not None:
             self.fps = worker.source.fps
@@ -521,7 +557,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
                 self.hold_peaks.append((event.rep.side, max(self._hold_peak_s, packet.update.state.hold_s)))
                 self._hold_peak_s = 0.0
                 new_rep = True
-            elif isinstance(event, CueGiven):
+            elif isinstance(event, CueGiven) and not packet.catching_up:
                 self.video.cue_kind = event.kind
                 if not self.cues_shown or self.cues_shown[-1] != event.text:
                     self.cues_shown.append(event.text)
@@ -544,8 +580,9 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
                 reps, side_keys(self.config.variant.sides), self.config.params["asymmetry_flag_pct"]
             )
             self.asymmetry.set_summary(summary, asymmetry_sentence(summary, self.config.spec.name))
-        shown = neutral_update(packet.update) if self._stopped_by_person() else packet.update
         if packet.image_bgr is not None:
+            fits = self._coaching_fits(packet.update) and not self._stopped_by_person()
+            shown = packet.update if fits else neutral_update(packet.update)
             if not self._stopped_by_person():  # late frames must not wipe "Stopped for pain" etc.
                 self.video.set_overlay("❚❚ Paused  (P: play)" if self._paused else None)
             self.video.show_frame(packet.image_bgr, shown, packet.decoded_at)
@@ -554,10 +591,11 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
                 self.slider.setValue(packet.index)
                 self.slider.blockSignals(False)
         else:
-            target = worker.control.catch_up_until
-            pct = 100 * packet.index // max(1, target)
-            self.video.set_overlay(f"Catching up to {fmt_time(target / self.fps)}… {pct}%")
-            self.video.set_state(shown)
+            target, first = worker.control.catch_up_until, worker.control.first_index
+            pct = 100 * (packet.index - first) // max(1, target - first)
+            if not first:
+                self.video.set_overlay(f"Catching up to {fmt_time(target / self.fps)}… {pct}%")
+            return  # the picture and the clock stay where they are: these frames are in the past
         total = (self.frame_count or 0) / self.fps
         self.time_label.setText(f"{fmt_time(state.t_s)} / {fmt_time(total)}")
         self._auto_check(state.t_s)
@@ -867,6 +905,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             self._worker.stop()
             self._worker.wait(5.0)
             self._close_run_sinks()
+        self._forget_replay_file()
         self.audio.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
