@@ -653,6 +653,12 @@ class LiveRecogniser:
                     changed |= self._still(reading, t)
         return self._report() if changed else None
 
+    @property
+    def in_doubt(self) -> bool:
+        """No start position yet, or the picture changed since the last one (the person left it, the
+        camera moved): until the next still moment, what the person is doing is not known."""
+        return self._cur is None or self._broken
+
     def finish(self) -> list[Episode]:
         """Close the recording; returns all episodes, in order."""
         self._break(self._t_end)

@@ -118,7 +118,7 @@ def test_espeak_voice_synthesises_off_the_gui_thread_and_drops_a_stopped_sentenc
 
     from PyQt6.QtMultimedia import QAudioDevice
 
-    from ui.audio import ESpeakVoice
+    from ui.speech_playback import ESpeakVoice
 
     voice = ESpeakVoice(QAudioDevice())
     threads: list[str] = []

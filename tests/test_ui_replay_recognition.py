@@ -9,6 +9,7 @@ sample clip with real MediaPipe and judges the display against the clip's truth 
 from __future__ import annotations
 
 import json
+import math
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,12 +46,22 @@ def watch(window: CoachWindow) -> tuple[list[Shown], list[str], list[str]]:
     shown: list[Shown] = []
     clock: list[str] = []
     overlays: list[str] = []
-    show_frame, set_clock, set_overlay = window.video.show_frame, window.time_label.setText, window.video.set_overlay
+    show_frame, set_clock, set_overlay = (
+        window.video.show_frame,
+        window.time_label.setText,
+        window.video.set_overlay,
+    )
 
     def on_frame(image, update: FrameUpdate, decoded_at):  # type: ignore[no-untyped-def]
         state = update.state
         shown.append(
-            Shown(state.t_s, window.config.spec.name, state.cue, bool(state.measurements), state.hold_target_s > 0)
+            Shown(
+                state.t_s,
+                window.config.spec.name,
+                state.cue,
+                any(math.isfinite(v) for v in state.measurements.values()),
+                state.hold_target_s > 0,
+            )
         )
         show_frame(image, update, decoded_at)
 
@@ -100,7 +111,10 @@ def _routine():
         jitter_px=0.5,
     )
     prone = Script(
-        "prone", 14, {"elev": keyframes([(0, 0), (3, 0), (4.5, 20), (8, 20), (9.5, 0)]), **EARS}, jitter_px=0.5
+        "prone",
+        14,
+        {"elev": keyframes([(0, 0), (3, 0), (4.5, 20), (8, 20), (9.5, 0)]), **EARS},
+        jitter_px=0.5,
     )
     standing = Script(
         "standing",
@@ -142,7 +156,10 @@ def test_a_switch_of_exercise_goes_on_from_where_it_was(qtbot):
     # No exercise's coaching on a person in another's position; and each exercise was coached.
     for start, end, exercise in POSITIONS:
         inside = [s for s in shown if start <= s.t_s <= end and coaching(s)]
-        assert inside and all(s.exercise == exercise for s in inside), (exercise, {s.exercise for s in inside})
+        assert inside and all(s.exercise == exercise for s in inside), (
+            exercise,
+            {s.exercise for s in inside},
+        )
     # Each exercise counted its own reps from its own start: the side bends' 2 (left, right).
     assert window.counters.counts == {"left": 1, "right": 1}
 

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from formcheck.clip_settings import SettingsSources, clip_prescription
 from formcheck.errors import FormcheckError
 from formcheck.events import CueGiven, Event, PainScore, PainStop, Rep, RepCompleted
 from formcheck.pipeline import AnalysisResult, Sink
@@ -110,9 +111,13 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         pain_before: int | None = None,
         notice: str | None = None,
         auto: bool = False,
+        sources: SettingsSources | None = None,
     ) -> None:
         super().__init__()
         self.config = config
+        # Where settings come from (a sample clip's prescription, --set): every exercise this window
+        # checks, recognised or chosen, is loaded with them, and those that are not its own are shown.
+        self.sources = sources or SettingsSources()
         self._init_auto(auto)
         self.estimator_factory = estimator_factory
         self.settings = settings
@@ -347,9 +352,10 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.config = config
         self.video.set_config(config)
         self.setWindowTitle(f"formcheck: {config.spec.title}")
+        notes = "".join(f"<br>⚙ {n}" for n in self.sources.notes(config.spec.name, config.variant.name))
         self.title_label.setText(
             f"{config.spec.title}<br><span style='font-size:19px; font-weight:normal;"
-            f" color:#ccc'>{config.variant.description}</span>"
+            f" color:#ccc'>{config.variant.description}{notes}</span>"
         )
         steps = "".join(f"<p>{i}. {line}</p>" for i, line in enumerate(config.spec.instructions, 1))
         self.instructions.setText(steps)
@@ -702,18 +708,27 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         from formcheck.spec import load_exercise
 
         try:
-            video, exercise, variant, settings = demo_clip()
-            config = load_exercise(exercise, variant, settings)
+            video, exercise, variant, _ = demo_clip()
+            self.sources = SettingsSources(clip_prescription(video))
+            config = load_exercise(exercise, variant, self.sources.for_exercise(exercise))
         except FormcheckError as exc:
             self.show_problem(exc.message, camera=False)
             return
         self.open_video(video, config)
 
     def open_video(self, path: str | Path, config: ExerciseConfig | None = None) -> None:
+        from formcheck.spec import load_exercise
         from formcheck.video.sources import VideoFileSource
 
-        if config is not None:
-            self._apply_config(config)
+        try:  # another clip, its own prescription (--set stays)
+            self.sources = SettingsSources(clip_prescription(path), self.sources.user)
+        except FormcheckError as exc:
+            self.show_problem(exc.message, camera=False)
+            return
+        if config is None:
+            name, variant = self.config.spec.name, self.config.variant.name
+            config = load_exercise(name, variant, self.sources.for_exercise(name))
+        self._apply_config(config)
         self._earlier_reps = []
         self.start_replay(lambda: VideoFileSource(path), Path(path).name, self.speed or 1.0)
 

@@ -168,7 +168,8 @@ class AutoExercise:
         self._switch_to(guess.exercise, guess.variant, said=True)
 
     def _switch_to(self, exercise: str, variant: str | None, said: bool) -> None:
-        config = load_exercise(exercise, variant)
+        sources: Any = self.sources  # type: ignore[attr-defined]
+        config = load_exercise(exercise, variant, sources.for_exercise(exercise))
         self._apply_config(config)  # type: ignore[attr-defined]
         if said:
             self._announce(exercise, variant)
@@ -219,7 +220,8 @@ class AutoExercise:
 
     def _coaching_fits(self, update: FrameUpdate) -> bool:
         """Whether the checker's cue, measure and tick may be drawn on this frame (auto mode): not while
-        the exercise is undecided, nor once the person is in another exercise's position (from the
+        the exercise is undecided or in doubt (the picture changed since the person was last still in
+        its start position), nor once the person is in another exercise's position (from the
         moment one frame reads so, until a third of a second reads otherwise: a misread frame costs a
         short blank, never a wrong cue). A position that is no exercise's (getting up, a raised trunk)
         is left to the checker. With an exercise chosen by hand the checker's own set-up cues guide."""
@@ -229,6 +231,9 @@ class AutoExercise:
         guess = self.recognition
         if guess is None or guess.exercise != config.spec.name:
             return False
+        sink = self._auto_sink
+        if sink is not None and sink.recogniser.in_doubt:
+            return False  # the person left the position, or the camera moved: wait for the next one
         posture = None
         if update.pose.person_found:
             reading = read_pose(update.pose.xy_px, update.pose.visibility)
