@@ -89,6 +89,9 @@ def test_doctor_speech_line_fails_when_synthesis_fails(monkeypatch, capsys, tmp_
     main(["doctor", "--no-camera"])
     out = capsys.readouterr().out
     assert "ok       speech: spoken cues through" in out and "'Hold it there.'" in out
+    if not _speechd_installed():  # Qt lists its speechd plugin here all the same: it must not be named
+        line = next(line for line in out.splitlines() if " speech:" in line)
+        assert "through eSpeak NG" in line and "speechd" not in line
 
     monkeypatch.setattr(espeakng_loader, "get_library_path", lambda: str(tmp_path / "gone.so"))
     assert main(["doctor", "--no-camera"]) == 1
@@ -141,3 +144,24 @@ def test_espeak_voice_synthesises_off_the_gui_thread_and_drops_a_stopped_sentenc
     qtbot.wait(50)
     assert "Hold it there." not in voice.spoken
     voice.close()
+
+
+def test_samples_are_converted_to_a_device_s_own_format(qtbot):
+    from PyQt6.QtMultimedia import QAudioFormat
+
+    from ui.speech_playback import convert_samples
+
+    said = speech.synthesize("Lower slowly.")
+    fmt = QAudioFormat()
+    fmt.setSampleRate(48000)
+    fmt.setChannelCount(2)
+    fmt.setSampleFormat(QAudioFormat.SampleFormat.Float)
+    out = convert_samples(said.samples, said.sample_rate, fmt)
+    assert out is not None and out.dtype == np.float32
+    stereo = out.reshape(-1, 2)
+    assert np.array_equal(stereo[:, 0], stereo[:, 1])
+    assert len(stereo) / 48000 == pytest.approx(said.duration_s, abs=0.01)  # same length in time
+    rms_in = np.sqrt(np.mean((said.samples / 32768.0) ** 2))
+    assert np.sqrt(np.mean(stereo[:, 0] ** 2)) == pytest.approx(rms_in, rel=0.1)  # same loudness
+    fmt.setSampleFormat(QAudioFormat.SampleFormat.UInt8)
+    assert convert_samples(said.samples, said.sample_rate, fmt) is None
