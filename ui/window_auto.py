@@ -96,8 +96,7 @@ class AutoExercise:
         self._auto_after_s = -1.0
         self._auto_keep_sink = False
         self._auto_start_s = 0.0  # where the exercise switched to began (the recogniser's start position)
-        self._off_posture_frames = 0
-        self._fit_again_frames = 0
+        self._other_posture_t_s = -1e9  # when a frame last read as another exercise's position
 
     def _build_exercise_box(self) -> QComboBox:
         box = QComboBox()
@@ -238,13 +237,7 @@ class AutoExercise:
         if update.pose.person_found:
             reading = read_pose(update.pose.xy_px, update.pose.visibility)
             posture = reading.posture if reading is not None else None
-        other = EXERCISE_OF_POSTURE.get(posture or "", config.spec.name) != config.spec.name
-        fps = getattr(self, "fps", 30.0)
-        if other:
-            self._off_posture_frames += 1
-            self._fit_again_frames = 0
-        elif self._off_posture_frames:
-            self._fit_again_frames += 1
-            if self._fit_again_frames >= FIT_AGAIN_S * fps:
-                self._off_posture_frames = self._fit_again_frames = 0
-        return not self._off_posture_frames
+        t_s = update.state.t_s
+        if EXERCISE_OF_POSTURE.get(posture or "", config.spec.name) != config.spec.name:
+            self._other_posture_t_s = t_s
+        return not 0 <= t_s - self._other_posture_t_s < FIT_AGAIN_S
