@@ -205,3 +205,26 @@ def test_routine_clip_replay_never_rewinds_nor_coaches_the_wrong_exercise(qtbot)
     for start, end, exercise in positions:
         wrong = [s for s in shown if start <= s.t_s <= end and coaching(s) and s.exercise != exercise]
         assert not wrong, f"{wrong[0].exercise} coached at {wrong[0].t_s:.1f} s, in {exercise}'s position"
+
+
+def test_a_seek_back_checks_again_from_memory_without_the_model(qtbot):
+    poses = _routine()[: 30 * 12]
+    CountingEstimator.calls = Counter()
+    window = CoachWindow(
+        load_exercise("knee_to_chest", "single", {"hold_s": 2.5}),
+        lambda: CountingEstimator(poses),
+        open_settings(),
+    )
+    qtbot.addWidget(window)
+    window.show()
+    window.start_replay(lambda: ScriptedSource(poses), "synthetic", speed=None)
+    qtbot.waitUntil(lambda: window.ended, timeout=60_000)
+    reps = dict(window.counters.counts)
+    window._paused = True  # as the step keys do: the seek shows its frame and stays there
+    window.seek(30 * 8)  # back to 0:08: the checker starts again from the clip's start
+    qtbot.waitUntil(lambda: window.position == 30 * 8 and window._pending is None, timeout=30_000)
+    assert window.time_label.text().startswith("0:08")
+    assert max(CountingEstimator.calls.values()) == 1  # every pose of the catch-up came from memory
+    window.toggle_pause()
+    qtbot.waitUntil(lambda: window.ended, timeout=60_000)
+    assert window.counters.counts == reps  # the same verdict as the first pass
