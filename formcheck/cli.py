@@ -11,6 +11,7 @@ from typing import Any
 
 from formcheck import native  # noqa: F401  (sets native log levels before mediapipe loads)
 from formcheck.analyze import analyze_file, raise_if_cut_short
+from formcheck.clip_settings import SettingsSources, clip_prescription, settings_line
 from formcheck.errors import FormcheckError
 from formcheck.extensions import command_registrars
 from formcheck.report import write_json
@@ -34,21 +35,27 @@ def cmd_analyze(args: argparse.Namespace) -> int:
         from formcheck.sessions.commands import cmd_sessions_record
 
         return cmd_sessions_record(args)
-    settings = parse_settings(args.set)
+    sources = SettingsSources(clip_prescription(args.video), parse_settings(args.set))
     if args.exercise is None:
-        check_settings_without_exercise(settings, args.variant)
-        return _analyze_recording(args, settings)
+        check_settings_without_exercise(sources.user, args.variant)
+        return _analyze_recording(args, sources)
     report, result = analyze_file(
-        args.video, args.exercise, args.variant, settings, args.model, progress=sys.stderr.isatty()
+        args.video,
+        args.exercise,
+        args.variant,
+        sources.for_exercise(args.exercise),
+        args.model,
+        progress=sys.stderr.isatty(),
     )
     if args.json:
         write_json(Path(args.json), report)
+    print(settings_line(sources, args.exercise, args.variant))
     print(format_text(report))
     raise_if_cut_short(args.video, result)
     return 0
 
 
-def _analyze_recording(args: argparse.Namespace, settings: dict[str, float]) -> int:
+def _analyze_recording(args: argparse.Namespace, sources: SettingsSources) -> int:
     """No -e: recognise which exercises the recording holds, when, and analyse each (issue 9)."""
     from formcheck.analyze import progress_printer
     from formcheck.segments import analyze_track, build_recording_report, format_recording_text, track_poses
@@ -58,9 +65,14 @@ def _analyze_recording(args: argparse.Namespace, settings: dict[str, float]) -> 
         args.model,
         progress=progress_printer(Path(args.video).name) if sys.stderr.isatty() else None,
     )
-    report = build_recording_report(analyze_track(track, settings))
+    clip = sources.clip.settings if sources.clip is not None else {}
+    report = build_recording_report(
+        analyze_track(track, dict(sources.user), {e: sources.for_exercise(e) for e in clip})
+    )
     if args.json:
         write_json(Path(args.json), report)
+    for exercise in clip:
+        print(f"{exercise}: {settings_line(sources, exercise, sources.clip.variants.get(exercise))}")  # type: ignore[union-attr]
     print(format_recording_text(report))
     raise_if_cut_short(args.video, track)
     return 0
@@ -94,9 +106,13 @@ def cmd_exercises(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from formcheck.report import format_text
 
-    video, exercise, variant, settings = demo_clip()
+    video, exercise, variant, _ = demo_clip()
+    sources = SettingsSources(clip_prescription(video))
     print(f"No camera needed: analysing the bundled sample clip {video.name} ({exercise}, {variant}).")
-    report, _ = analyze_file(video, exercise, variant, settings, progress=sys.stderr.isatty())
+    print(settings_line(sources, exercise, variant))
+    report, _ = analyze_file(
+        video, exercise, variant, sources.for_exercise(exercise), progress=sys.stderr.isatty()
+    )
     print(format_text(report))
     return 0
 

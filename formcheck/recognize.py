@@ -653,6 +653,12 @@ class LiveRecogniser:
                     changed |= self._still(reading, t)
         return self._report() if changed else None
 
+    @property
+    def in_doubt(self) -> bool:
+        """No start position yet, or the picture changed since the last one (the person left it, the
+        camera moved): until the next still moment, what the person is doing is not known."""
+        return self._cur is None or self._broken
+
     def finish(self) -> list[Episode]:
         """Close the recording; returns all episodes, in order."""
         self._break(self._t_end)
@@ -810,8 +816,12 @@ class RecognitionSink:
         self._latest: Recognition | None = None
         self.changes = 0
         self.busy_s = 0.0  # time spent recognising, for the benchmark
+        self._last_t = -math.inf
 
     def on_frame(self, frame: Any, update: Any) -> None:  # a Frame and a FrameUpdate
+        if update.pose.t_s <= self._last_t:
+            return  # a run started again mid-recording shows frames this recogniser has seen
+        self._last_t = update.pose.t_s
         t0 = time.perf_counter()
         guess = self.recogniser.update(update.pose)
         self.busy_s += time.perf_counter() - t0

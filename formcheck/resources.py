@@ -55,5 +55,9 @@ def demo_clip() -> tuple[Path, str, str | None, dict[str, float]]:
             )
         truth = clips[0]
         video = truth.with_name(truth.name.replace(".truth.json", ".mp4"))
+    from formcheck.clip_settings import clip_prescription
+
     data = json.loads(truth.read_text(encoding="utf-8"))
-    return video, data["exercise"], data.get("variant"), data.get("settings", {})
+    prescription = clip_prescription(video)  # the same file, read the way every command reads it
+    settings = prescription.for_exercise(data["exercise"]) if prescription is not None else {}
+    return video, data["exercise"], data.get("variant"), settings

@@ -155,7 +155,7 @@ def test_demo_coaches_live_when_a_camera_is_there_and_replays_the_sample_otherwi
     calls = []
     monkeypatch.setattr(ui.cameras, "probe_cameras", lambda indices: cameras)
     monkeypatch.setattr(
-        commands, "run_window", lambda args, config, m, source, banner: calls.append((m, config))
+        commands, "run_window", lambda args, config, m, source, banner, **kw: calls.append((m, config))
     )
     monkeypatch.setattr("ui.settings.has_display", lambda: True)
     args = cli.build_parser().parse_args(["demo", *extra])

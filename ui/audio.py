@@ -1,4 +1,8 @@
-"""Audio cues: tones at hold start and end and at each rep, spoken cues where the platform has speech.
+"""Audio cues: tones at hold start and end and at each rep, and spoken cues.
+
+Speech comes from Qt's system voice where one is present and works (it is the platform's own, usually
+better voice), else from eSpeak NG, which formcheck's own dependencies bring (formcheck/speech.py), played
+through Qt Multimedia; with neither, cues are toned and shown only.
 
 The decision "this would sound now" is separate from the sound itself: every decision lands in
 ``played`` (tests and the measurement script read it), and the sound is attempted only when there is an
@@ -7,6 +11,7 @@ output device. With no device (CI, a server) everything degrades silently.
 
 from __future__ import annotations
 
+import logging
 import math
 import tempfile
 import wave
@@ -16,6 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from formcheck.events import CueGiven, Event, HoldCompleted, HoldStarted, RepCompleted
+
+log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 44100
 
@@ -46,6 +53,49 @@ def write_wav(path: Path, samples: np.ndarray) -> Path:
         w.setframerate(SAMPLE_RATE)
         w.writeframes(samples.tobytes())
     return path
+
+
+class SystemVoice:
+    """Qt's system speech (speech-dispatcher on Linux, SAPI/WinRT on Windows, AVSpeech on macOS)."""
+
+    name = "system voice"
+
+    def __init__(self, engine) -> None:  # type: ignore[no-untyped-def]
+        self._engine = engine
+        self.name = f"the system voice ({engine.engine()})"
+
+    def say(self, text: str) -> None:
+        self._engine.stop()  # one cue at a time: the newest replaces an unfinished one
+        self._engine.say(text)
+
+    def stop(self) -> None:
+        self._engine.stop()
+
+    def close(self) -> None:
+        self._engine.stop()
+
+
+def system_voice():  # type: ignore[no-untyped-def]
+    """Qt's speech engine if one is present and works (it starts without error and has a voice), else
+    None. Qt lists its speech-dispatcher plugin even where libspeechd is missing; that one fails here,
+    loudly (a failed plugin load and a null connect on stderr), so its messages are dropped meanwhile."""
+    try:
+        from PyQt6.QtCore import qInstallMessageHandler
+        from PyQt6.QtTextToSpeech import QTextToSpeech
+    except ImportError:
+        return None
+    previous = qInstallMessageHandler(lambda *_: None)
+    try:
+        for name in QTextToSpeech.availableEngines():
+            if name == "mock":
+                continue
+            engine = QTextToSpeech(name)
+            if engine.state() != QTextToSpeech.State.Error and engine.availableVoices():
+                return SystemVoice(engine)
+            engine.deleteLater()
+    finally:
+        qInstallMessageHandler(previous)
+    return None
 
 
 @dataclass(frozen=True)
@@ -86,7 +136,7 @@ class AudioCues:
         if not QMediaDevices.audioOutputs():
             return {}
         self._tmp = tempfile.TemporaryDirectory(prefix="formcheck-tones-")
-        effects = {}
+        effects: dict[str, object] = {}
         for name, notes in TONES.items():
             path = write_wav(Path(self._tmp.name) / f"{name}.wav", tone_samples(notes))
             effect = QSoundEffect()
@@ -94,19 +144,32 @@ class AudioCues:
             effects[name] = effect
         return effects
 
+    @property
+    def speech_name(self) -> str | None:
+        """Whose voice speaks the cues ("eSpeak NG", "the system voice (…)"), or None."""
+        return None if self._speech is None else self._speech.name
+
     @staticmethod
     def _load_speech():  # type: ignore[no-untyped-def]
+        """The best voice that works here: the system's, else eSpeak NG; None without a sound device."""
         try:
-            from PyQt6.QtTextToSpeech import QTextToSpeech
+            from PyQt6.QtMultimedia import QMediaDevices
         except ImportError:
             return None
-        engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
-        if not engines:
+        device = QMediaDevices.defaultAudioOutput()
+        if device.isNull():
+            return None  # nothing to hear it on (CI, a server): cues are shown only
+        voice = system_voice()
+        if voice is not None:
+            return voice
+        from formcheck.speech import SpeechUnavailable
+        from ui.speech_playback import ESpeakVoice
+
+        try:
+            return ESpeakVoice(device)
+        except SpeechUnavailable as exc:
+            log.warning("no spoken cues: %s", exc.message)
             return None
-        speech = QTextToSpeech(engines[0])
-        if speech.state() == QTextToSpeech.State.Error:
-            return None
-        return speech
 
     def toggle_mute(self) -> bool:
         self.muted = not self.muted
@@ -132,8 +195,7 @@ class AudioCues:
             return
         self.played.append(Played("speech", text, t_s))
         if self._speech is not None:
-            self._speech.stop()  # one cue at a time: the newest replaces an unfinished one
-            self._speech.say(text)
+            self._speech.say(text)  # one cue at a time: the newest replaces an unfinished one
 
     def on_events(self, events: list[Event] | tuple[Event, ...]) -> None:
         """React to the events of one or more frames, in order."""
@@ -149,7 +211,7 @@ class AudioCues:
 
     def close(self) -> None:
         if self._speech is not None:
-            self._speech.stop()
+            self._speech.close()
         self._effects.clear()
         if self._tmp is not None:
             self._tmp.cleanup()
@@ -157,23 +219,47 @@ class AudioCues:
 
 
 def speech_check():  # type: ignore[no-untyped-def]
-    """For 'formcheck doctor' and the home screen: can cues be spoken here?"""
+    """For 'formcheck doctor' and the home screen: can cues be spoken here? eSpeak NG is checked by
+    synthesising a real phrase (it comes with formcheck, so its failure is a broken install); the
+    system voice is named when it works, since the window prefers it."""
     from formcheck.doctor import Check
+    from formcheck.speech import check_speech
+
+    espeak = check_speech()
+    if not espeak.ok:
+        return Check("speech", False, f"{espeak.detail} Until then cues are shown and toned only")
+    voice = _system_voice_name()
+    if voice:
+        return Check("speech", True, f"spoken cues through {voice}; {espeak.detail} as a fallback")
+    return Check("speech", True, f"spoken cues through eSpeak NG: {espeak.detail.removeprefix('eSpeak NG ')}")
+
+
+def _system_voice_name() -> str | None:
+    from PyQt6.QtCore import QCoreApplication
+
     from ui.qt_app import quiet_qt_logging
 
     quiet_qt_logging()
+    app = QCoreApplication.instance() or QCoreApplication([])  # QTextToSpeech needs an application
     try:
-        from PyQt6.QtTextToSpeech import QTextToSpeech
+        voice = system_voice()
     except ImportError:
+        return None
+    del app
+    return voice.name if voice is not None else None
+
+
+def sound_check():  # type: ignore[no-untyped-def]
+    """For 'formcheck doctor' and the home screen: is there a sound output to hear cues on?"""
+    from formcheck.doctor import Check
+
+    try:
+        from PyQt6.QtMultimedia import QMediaDevices
+    except ImportError:
+        return Check("sound", False, "Qt Multimedia is missing: cues are shown only", needed=False)
+    device = QMediaDevices.defaultAudioOutput()
+    if device.isNull():
         return Check(
-            "speech", False, "Qt's speech module is missing; cues are shown and toned only", needed=False
+            "sound", False, "no sound output found: cues are shown only (plug in speakers?)", needed=False
         )
-    engines = [e for e in QTextToSpeech.availableEngines() if e != "mock"]
-    if not engines:
-        return Check(
-            "speech",
-            False,
-            "no speech engine; cues are shown and toned only (Linux: install speech-dispatcher, espeak-ng)",
-            needed=False,
-        )
-    return Check("speech", True, f"spoken cues through {', '.join(engines)}")
+    return Check("sound", True, f"plays through {device.description()}")

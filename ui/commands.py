@@ -56,9 +56,10 @@ def _record_option(p: argparse.ArgumentParser) -> None:
 
 def register(subparsers: Any, parser: argparse.ArgumentParser) -> None:
     from formcheck.doctor import register_check
-    from ui.audio import speech_check
+    from ui.audio import sound_check, speech_check
 
     register_check("speech", speech_check)
+    register_check("sound", sound_check)
 
     p = subparsers.add_parser("live", help="coach an exercise live from a webcam (opens the window)")
     p.add_argument(
@@ -148,6 +149,7 @@ def run_window(
     banner: bool,
     routine: Any = None,
     auto: bool = False,
+    sources: Any = None,
 ) -> int:
     """Open the coaching window on ``source`` (a video path or a camera index) and run the event loop."""
     app = make_app()
@@ -187,6 +189,7 @@ def run_window(
         pain_before=args.pain_before,
         notice=notice,
         auto=auto,
+        sources=sources,
     )
     if mode == "live":
         settings.setValue("choice/camera", source)
@@ -260,13 +263,19 @@ def cmd_live(args: argparse.Namespace) -> int:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
+    from formcheck.clip_settings import SettingsSources, clip_prescription, settings_line
     from formcheck.spec import parse_settings
 
     auto = not args.exercise
-    config = _load_config(args.exercise or AUTO_FIRST_GUESS, args.variant, parse_settings(args.set))
+    # The clip's own prescription (a sample clip's), then --set: the same settings as 'analyze' uses.
+    sources = SettingsSources(clip_prescription(args.video), parse_settings(args.set))
+    exercise = args.exercise or AUTO_FIRST_GUESS
+    config = _load_config(exercise, args.variant, sources.for_exercise(exercise))
     _check_video(args.video)
     require_display("replay")
-    return run_window(args, config, "replay", args.video, banner=False, auto=auto)
+    if args.exercise:
+        print(settings_line(sources, exercise, args.variant))
+    return run_window(args, config, "replay", args.video, banner=False, auto=auto, sources=sources)
 
 
 DEMO_LIVE_EXERCISE = "side_bend"
@@ -299,10 +308,14 @@ def cmd_demo_window(args: argparse.Namespace) -> int:
             print("Camera found: coaching standing side bends live (--sample replays the sample clip).")
             config = _load_config(DEMO_LIVE_EXERCISE, None, {})
             return run_window(args, config, "live", cameras[0], banner=True)
-    video, exercise, variant, settings = demo_clip()
-    config = _load_config(exercise, variant, settings)
+    from formcheck.clip_settings import SettingsSources, clip_prescription, settings_line
+
+    video, exercise, variant, _ = demo_clip()
+    sources = SettingsSources(clip_prescription(video))
+    config = _load_config(exercise, variant, sources.for_exercise(exercise))
     print(f"No camera found: replaying the bundled sample clip {video.name} ({exercise}, {variant}).")
-    return run_window(args, config, "replay", str(video), banner=True)
+    print(settings_line(sources, exercise, variant))
+    return run_window(args, config, "replay", str(video), banner=True, sources=sources)
 
 
 def cmd_install_desktop(args: argparse.Namespace) -> int:

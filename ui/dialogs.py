@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from PyQt6.QtCore import QSettings, pyqtSignal
-from PyQt6.QtGui import QKeySequence, QShortcut
+import time
+
+from PyQt6.QtCore import QSettings, Qt, pyqtSignal
+from PyQt6.QtGui import QKeyEvent
 from PyQt6.QtWidgets import (
     QButtonGroup,
     QDialog,
@@ -124,8 +126,14 @@ class SafetyBanner(QFrame):
         self.accepted.emit()
 
 
+TEN_WINDOW_S = 1.5  # "1" then "0" within this long is ten, as typed on a keypad; later, the "0" is 0
+SCORE_KEYS_HELP = "press 0-9 on the keyboard, 1 then 0 for ten, or click; Enter saves"
+
+
 class PainDialog(QDialog):
-    """Asks for a pain score 0-10 and an optional note. Digits pick a score; Enter saves.
+    """Asks for a pain score 0-10 and an optional note, all from the keyboard: a digit picks a score,
+    1 then 0 (quickly, as on a keypad) picks ten, Enter saves, Esc skips. Digits typed into the note go
+    into the note.
 
     Not modal-blocking (``open()``), so the pipeline and tests keep running; read ``score`` and
     ``note`` after ``finished``.
@@ -154,7 +162,9 @@ class PainDialog(QDialog):
         title.setStyleSheet("font-size: 30px; font-weight: bold;")
         title.setWordWrap(True)
         layout.addWidget(title)
-        layout.addWidget(QLabel("0 = no pain, 10 = worst pain imaginable  (press a digit, 0-9, or click)"))
+        scale = QLabel(f"0 = no pain, 10 = worst pain imaginable  ({SCORE_KEYS_HELP})")
+        scale.setWordWrap(True)
+        layout.addWidget(scale)
         row = QHBoxLayout()
         self.group = QButtonGroup(self)
         self.group.setExclusive(True)
@@ -162,6 +172,9 @@ class PainDialog(QDialog):
         for score in range(11):
             b = QPushButton(str(score))
             b.setCheckable(True)
+            # Not focusable and never the default: Enter must save, not press the score last clicked.
+            b.setAutoDefault(False)
+            b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
             self.group.addButton(b, score)
             row.addWidget(b)
             self.buttons.append(b)
@@ -185,6 +198,8 @@ class PainDialog(QDialog):
         layout.addWidget(help_text)
         buttons = QHBoxLayout()
         skip = QPushButton("Skip  [Esc]")
+        skip.setAutoDefault(False)
+        skip.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         skip.clicked.connect(self.reject)
         self.save_button = QPushButton("Save score  [Enter]")
         self.save_button.setDefault(True)
@@ -193,9 +208,27 @@ class PainDialog(QDialog):
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         layout.addLayout(buttons)
-        for digit in range(10):
-            QShortcut(QKeySequence(str(digit)), self, activated=lambda d=digit: self.set_score(d))
+        self.clock = time.monotonic
+        self._typed: tuple[int, float] | None = None  # the last digit typed and when
+        self.save_button.setFocus()  # not the note: digits are scores until the note is clicked
         self.resize(900, 420)
+
+    def keyPressEvent(self, event: QKeyEvent | None) -> None:
+        text = event.text() if event is not None else ""
+        if len(text) == 1 and text.isdigit() and not self.note_edit.hasFocus():
+            self.type_digit(int(text))
+            return
+        super().keyPressEvent(event)
+
+    def type_digit(self, digit: int) -> None:
+        """A digit key: that score, or ten when it is a 0 right after a 1."""
+        now = self.clock()
+        typed, self._typed = self._typed, (digit, now)
+        if digit == 0 and typed is not None and typed[0] == 1 and now - typed[1] <= TEN_WINDOW_S:
+            self._typed = None
+            self.set_score(10)
+            return
+        self.set_score(digit)
 
     def set_score(self, score: int) -> None:
         self.buttons[score].setChecked(True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from PyQt6.QtWidgets import QLabel
 
 from formcheck.doctor import Check, run_checks
-from ui.audio import speech_check
+from ui.audio import sound_check, speech_check
 from ui.cameras import BackgroundProbe
 
 
@@ -30,7 +30,7 @@ class SystemCheckPanel(QLabel):
         self.checks: list[Check] = []
         self._background: list[Check] | None = None
         self._camera: Check | None = None
-        self._extras = [speech_check()]  # Qt objects, so on this thread
+        self._extras = [speech_check(), sound_check()]  # Qt objects, so on this thread
 
     def start(self) -> None:
         self._run = BackgroundProbe(_background_checks, name="system-check")

@@ -23,6 +23,7 @@ from PyQt6.QtWidgets import (
     QWidget,
 )
 
+from formcheck.clip_settings import SettingsSources, clip_prescription
 from formcheck.errors import FormcheckError
 from formcheck.events import CueGiven, Event, PainScore, PainStop, Rep, RepCompleted
 from formcheck.pipeline import AnalysisResult, Sink
@@ -36,7 +37,7 @@ from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
 from ui.recording import SessionRecording, new_routine_id
 from ui.routine_panel import RoutinePanel
 from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
-from ui.window_auto import WAITING_TEXT, AutoExercise
+from ui.window_auto import WAITING_TEXT, AutoExercise, neutral_update
 from ui.window_replay import ReplayControls, no_focus
 from ui.window_routine import RoutineSteps
 from ui.worker import (
@@ -45,7 +46,9 @@ from ui.worker import (
     DisplayPacket,
     EstimatorFactory,
     PipelineWorker,
+    PoseMemory,
     ReplayControl,
+    ReplayFile,
     SourceFactory,
 )
 
@@ -108,9 +111,13 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         pain_before: int | None = None,
         notice: str | None = None,
         auto: bool = False,
+        sources: SettingsSources | None = None,
     ) -> None:
         super().__init__()
         self.config = config
+        # Where settings come from (a sample clip's prescription, --set): every exercise this window
+        # checks, recognised or chosen, is loaded with them, and those that are not its own are shown.
+        self.sources = sources or SettingsSources()
         self._init_auto(auto)
         self.estimator_factory = estimator_factory
         self.settings = settings
@@ -122,6 +129,11 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self._source_factory: SourceFactory | None = None
         self._worker: PipelineWorker | None = None
         self._pending: tuple[int, bool] | None = None  # a restart waiting for the old run to stop
+        self._pending_start = 0  # the frame that restart begins checking from
+        # A replayed file and the poses found in it, kept across its runs: a restart checks frames
+        # already seen without decoding or estimating them again.
+        self._replay_file: ReplayFile | None = None
+        self._pose_memory: PoseMemory | None = None
         self._paused = False
         self.speed: float | None = 1.0
         self.frame_count: int | None = None
@@ -340,9 +352,10 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.config = config
         self.video.set_config(config)
         self.setWindowTitle(f"formcheck: {config.spec.title}")
+        notes = "".join(f"<br>⚙ {n}" for n in self.sources.notes(config.spec.name, config.variant.name))
         self.title_label.setText(
             f"{config.spec.title}<br><span style='font-size:19px; font-weight:normal;"
-            f" color:#ccc'>{config.variant.description}</span>"
+            f" color:#ccc'>{config.variant.description}{notes}</span>"
         )
         steps = "".join(f"<p>{i}. {line}</p>" for i, line in enumerate(config.spec.instructions, 1))
         self.instructions.setText(steps)
@@ -399,13 +412,29 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.replay_bar.setVisible(self.mode == "replay")
         self._earlier_reps = []
         self._paused = False
+        self._forget_replay_file()
+        if self.mode == "replay":
+            self._pose_memory = PoseMemory(self.estimator_factory)
+            self._replay_file = ReplayFile(source_factory, self._pose_memory)
         self._restart_at(0, paused=False)
 
-    def _restart_at(self, index: int, paused: bool, discard_old: bool = False) -> None:
-        """Start a run at frame ``index``. ``discard_old``: the run it replaces (a replay being sought)
-        was only a step on the way, so its recording is thrown away; the new run records from frame 0."""
+    def _forget_replay_file(self) -> None:
+        if self._worker is not None and self._worker.is_running():
+            self._worker.stop()
+            self._worker.wait(5.0)
+        if self._replay_file is not None:
+            self._replay_file.close()
+        if self._pose_memory is not None:
+            self._pose_memory.close()
+        self._replay_file = self._pose_memory = None
+
+    def _restart_at(self, index: int, paused: bool, discard_old: bool = False, start: int = 0) -> None:
+        """Start a run that shows frame ``index`` first, checking from frame ``start`` (the start of
+        the file, or of the exercise the person turned out to be doing). ``discard_old``: the run it
+        replaces (a replay being sought) was only a step on the way, so its recording is thrown away."""
         self._discard_superseded = discard_old
         self._pending = (index, paused)
+        self._pending_start = min(start, index)
         old = self._worker
         if old is not None and old.is_running():
             old.stop()  # its finished signal starts the pending run
@@ -426,12 +455,24 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self._run_reps = []
         self._hold_peak_s = 0.0
         self._audio_from_s = index / self.fps if index else 0.0
-        self.video.set_overlay(f"Catching up to {fmt_time(index / self.fps)}…" if index else "Starting…")
-        control = ReplayControl(self.speed, catch_up_until=index, paused=paused)
+        start = self._pending_start
+        if not index:
+            self.video.set_overlay("Starting…")
+        elif not start:  # from a start position (a switch of exercise) it takes a moment: no word
+            self.video.set_overlay(f"Catching up to {fmt_time(index / self.fps)}…")
+        control = ReplayControl(self.speed, catch_up_until=index, paused=paused, first_index=start)
         step = self.routine.current if self.routine is not None else None
+        source_factory, estimator_factory = self._source_factory, self.estimator_factory
+        file, memory = self._replay_file, self._pose_memory
+        if self.mode == "replay" and file is not None and memory is not None:
+            # Frames before the one shown first are only checked: without a picture where their pose
+            # is known, unless the recording keeps the video.
+            pictures_from = start if self.recording is not None and self.recording.video else index
+            source_factory = lambda: file.view(start, pictures_from)  # noqa: E731
+            estimator_factory = memory.estimator
         worker = PipelineWorker(
-            self._source_factory,
-            self.estimator_factory,
+            source_factory,
+            estimator_factory,
             self.config,
             control,
             sink_factory=self._sink_factory(self.config, step),
@@ -506,7 +547,8 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     def _show_packet(self, worker: PipelineWorker, packet: DisplayPacket) -> None:
         state = packet.update.state
         self.last_state = state
-        self.position = packet.index
+        if not packet.catching_up:  # frames checked on the way to the one to show are not shown
+            self.position = packet.index
         self.display_dropped = worker.sink.dropped if worker.sink else 0
         if worker.source is not None:
             self.fps = worker.source.fps
@@ -521,7 +563,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
                 self.hold_peaks.append((event.rep.side, max(self._hold_peak_s, packet.update.state.hold_s)))
                 self._hold_peak_s = 0.0
                 new_rep = True
-            elif isinstance(event, CueGiven):
+            elif isinstance(event, CueGiven) and not packet.catching_up:
                 self.video.cue_kind = event.kind
                 if not self.cues_shown or self.cues_shown[-1] != event.text:
                     self.cues_shown.append(event.text)
@@ -545,18 +587,21 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             )
             self.asymmetry.set_summary(summary, asymmetry_sentence(summary, self.config.spec.name))
         if packet.image_bgr is not None:
+            fits = self._coaching_fits(packet.update) and not self._stopped_by_person()
+            shown = packet.update if fits else neutral_update(packet.update)
             if not self._stopped_by_person():  # late frames must not wipe "Stopped for pain" etc.
                 self.video.set_overlay("❚❚ Paused  (P: play)" if self._paused else None)
-            self.video.show_frame(packet.image_bgr, packet.update, packet.decoded_at)
+            self.video.show_frame(packet.image_bgr, shown, packet.decoded_at)
             if not self.slider.isSliderDown():
                 self.slider.blockSignals(True)
                 self.slider.setValue(packet.index)
                 self.slider.blockSignals(False)
         else:
-            target = worker.control.catch_up_until
-            pct = 100 * packet.index // max(1, target)
-            self.video.set_overlay(f"Catching up to {fmt_time(target / self.fps)}… {pct}%")
-            self.video.set_state(packet.update)
+            target, first = worker.control.catch_up_until, worker.control.first_index
+            pct = 100 * (packet.index - first) // max(1, target - first)
+            if not first:
+                self.video.set_overlay(f"Catching up to {fmt_time(target / self.fps)}… {pct}%")
+            return  # the picture and the clock stay where they are: these frames are in the past
         total = (self.frame_count or 0) / self.fps
         self.time_label.setText(f"{fmt_time(state.t_s)} / {fmt_time(total)}")
         self._auto_check(state.t_s)
@@ -663,18 +708,27 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         from formcheck.spec import load_exercise
 
         try:
-            video, exercise, variant, settings = demo_clip()
-            config = load_exercise(exercise, variant, settings)
+            video, exercise, variant, _ = demo_clip()
+            self.sources = SettingsSources(clip_prescription(video))
+            config = load_exercise(exercise, variant, self.sources.for_exercise(exercise))
         except FormcheckError as exc:
             self.show_problem(exc.message, camera=False)
             return
         self.open_video(video, config)
 
     def open_video(self, path: str | Path, config: ExerciseConfig | None = None) -> None:
+        from formcheck.spec import load_exercise
         from formcheck.video.sources import VideoFileSource
 
-        if config is not None:
-            self._apply_config(config)
+        try:  # another clip, its own prescription (--set stays)
+            self.sources = SettingsSources(clip_prescription(path), self.sources.user)
+        except FormcheckError as exc:
+            self.show_problem(exc.message, camera=False)
+            return
+        if config is None:
+            name, variant = self.config.spec.name, self.config.variant.name
+            config = load_exercise(name, variant, self.sources.for_exercise(name))
+        self._apply_config(config)
         self._earlier_reps = []
         self.start_replay(lambda: VideoFileSource(path), Path(path).name, self.speed or 1.0)
 
@@ -693,7 +747,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             self.sound_label.setText("✕ Sound OFF  [M]")
             self.sound_label.setStyleSheet("font-size: 20px; color: #ffb000; font-weight: bold;")
         else:
-            what = "tones + speech" if self.audio.has_speech else "tones"
+            what = f"tones + {self.audio.speech_name}" if self.audio.has_speech else "tones"
             self.sound_label.setText(f"♪ Sound on ({what})  [M]")
             self.sound_label.setStyleSheet("font-size: 20px; color: white;")
 
@@ -749,6 +803,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         t_s = self.last_state.t_s if self.last_state is not None else 0.0
         self._worker.stop()
         self.audio.hush()
+        self._clear_coaching()
         self.video.set_overlay("Finished. How much pain do you have now?")
 
         def answered(score: int | None) -> None:
@@ -777,11 +832,19 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         if self._worker is not None:
             self._worker.stop()
         self.video.set_overlay("Stopped for pain.")
+        self._clear_coaching()
         self.audio.hush()
         dialog = PainDialog(self)
         dialog.finished.connect(self._pain_answered)
         self.pain_dialog = dialog
         dialog.open()
+
+    def _clear_coaching(self) -> None:
+        """Take the cue, angles and hold ring off the picture: the exercise has stopped, and an old
+        "Hold it there." behind the pain question would tell the person to keep going."""
+        self.video.cue_kind = None
+        if self.video.update_shown is not None:
+            self.video.set_state(neutral_update(self.video.update_shown))
 
     def _pain_answered(self, code: int) -> None:
         dialog = self.pain_dialog
@@ -857,6 +920,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             self._worker.stop()
             self._worker.wait(5.0)
             self._close_run_sinks()
+        self._forget_replay_file()
         self.audio.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:

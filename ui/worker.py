@@ -20,6 +20,7 @@ from formcheck.errors import FormcheckError
 from formcheck.events import Event, FrameUpdate
 from formcheck.pipeline import AnalysisResult, Sink, run
 from formcheck.pose import PoseEstimator
+from formcheck.pose_frame import PoseFrame
 from formcheck.spec import ExerciseConfig
 from formcheck.video.sources import Frame, FrameSource
 
@@ -40,8 +41,11 @@ class ReplayControl:
     overdue. ``catch_up_until`` is the frame a seek aims at: frames before it are not paced.
     """
 
-    def __init__(self, speed: float | None = 1.0, catch_up_until: int = 0, paused: bool = False) -> None:
+    def __init__(
+        self, speed: float | None = 1.0, catch_up_until: int = 0, paused: bool = False, first_index: int = 0
+    ) -> None:
         self._cond = threading.Condition()
+        self.first_index = first_index  # the run's first frame (a run may start mid-file)
         self.speed = speed
         self.paused = paused
         self.stopped = False
@@ -76,7 +80,7 @@ class ReplayControl:
     def should_stop(self) -> bool:
         """The run's ``stop`` callable, polled before every frame: waits here while paused."""
         with self._cond:
-            upcoming = self._polls  # the index of the frame about to be read
+            upcoming = self.first_index + self._polls  # the index of the frame about to be read
             self._polls += 1
             if upcoming <= self.catch_up_until:  # a seek shows its target frame even while paused
                 return self.stopped
@@ -350,3 +354,174 @@ class PipelineWorker(QObject):
                 sink.abort(reason.rstrip("."))
             except Exception:  # noqa: BLE001 - one broken sink must not hide the run's own error
                 log.exception("could not abort a sink")
+
+
+# --- what a replayed file has given so far, kept across runs -------------------------------------------
+
+MAX_REMEMBERED_POSES = 72_000  # 20 minutes at 60 fps, as the pipeline keeps (a few kB a pose)
+RECENT_IMAGES = 48  # decoded pictures kept: more than the decoder reads ahead of the model (4 + queue)
+
+
+class PoseMemory:
+    """The poses already estimated for one replayed file, by frame index, and the model, kept open.
+
+    A restart (a seek, or a switch to the exercise the person turned out to be doing) runs the checker
+    over frames already seen: their poses come from here, so no frame is estimated twice. The model is
+    fed strictly later frames only (its tracking assumes a video played forwards); a frame before the
+    last one it saw and not remembered gets a fresh model.
+    """
+
+    def __init__(self, factory: EstimatorFactory) -> None:
+        self._factory = factory
+        self._model: PoseEstimator | None = None
+        self._last_index = -1
+        self._poses: dict[int, PoseFrame] = {}
+        self._lock = threading.Lock()
+        self.estimated = 0  # frames the model was run on
+        self.remembered = 0  # frames answered from memory
+
+    def has(self, index: int) -> bool:
+        with self._lock:
+            return index in self._poses
+
+    def estimator(self) -> RememberingEstimator:
+        """For one run, on its thread: opens the model now if it is not open (so a model that cannot
+        load fails the run at its start, as before)."""
+        with self._lock:
+            if self._model is None:
+                self._model = self._factory()
+                self._last_index = -1
+        return RememberingEstimator(self)
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        with self._lock:
+            pose = self._poses.get(frame.index)
+            if pose is not None:
+                self.remembered += 1
+                return pose
+            if self._model is None or frame.index <= self._last_index:
+                if self._model is not None:
+                    self._model.close()
+                self._model = self._factory()
+            model = self._model
+        pose = model.estimate(frame)
+        with self._lock:
+            self._last_index = frame.index
+            self.estimated += 1
+            if len(self._poses) < MAX_REMEMBERED_POSES:
+                self._poses[frame.index] = pose
+        return pose
+
+    def close(self) -> None:
+        with self._lock:
+            model, self._model = self._model, None
+            self._poses.clear()
+        if model is not None:
+            model.close()
+
+
+class RememberingEstimator:
+    """One run's view of a ``PoseMemory``: closing it leaves the model open for the next run."""
+
+    def __init__(self, memory: PoseMemory) -> None:
+        self.memory = memory
+
+    def estimate(self, frame: Frame) -> PoseFrame:
+        return self.memory.estimate(frame)
+
+    def close(self) -> None:
+        pass
+
+
+class ReplayFile:
+    """One replayed file, kept open across runs, so a run can start anywhere in what was already played.
+
+    ``view(start, pictures_from)`` is a frame source for one run that begins at frame ``start``. Frames
+    before ``pictures_from`` whose pose is remembered are only checked, never shown, so they come without
+    decoding (a blank picture, the pose from ``PoseMemory``); the file itself continues from where the
+    last run left it, or is opened again from the start when the run needs a picture it has passed.
+    """
+
+    def __init__(self, factory: SourceFactory, poses: PoseMemory) -> None:
+        self._factory = factory
+        self._poses = poses
+        self._source: FrameSource | None = None
+        self._next = 0  # the index the open file reads next
+        self._recent: dict[int, Frame] = {}
+        self._blank: np.ndarray | None = None
+        self._lock = threading.Lock()
+        self.decoded = 0  # pictures decoded, for tests and the benchmark
+
+    def _open(self) -> FrameSource:
+        if self._source is None:
+            self._source = self._factory()
+            self._next = 0
+        return self._source
+
+    def view(self, start: int = 0, pictures_from: int = 0) -> ReplayView:
+        with self._lock:
+            source = self._open()
+        return ReplayView(self, source, start, pictures_from)
+
+    def frame(self, index: int, picture: bool) -> Frame | None:
+        with self._lock:
+            kept = self._recent.get(index)
+            if kept is not None:
+                return kept
+            source = self._open()
+            if not picture and index < self._next and self._poses.has(index):
+                if self._blank is None:
+                    self._blank = np.zeros((source.height, source.width, 3), np.uint8)
+                return Frame(index, index / source.fps, self._blank)
+            if index < self._next:  # a picture it has passed: read the file again from its start
+                source.close()
+                self._source = None
+                source = self._open()
+            while True:
+                frame = source.read()
+                if frame is None:
+                    return None
+                self.decoded += 1
+                self._next = frame.index + 1
+                self._recent[frame.index] = frame
+                for old in [i for i in self._recent if i <= frame.index - RECENT_IMAGES]:
+                    del self._recent[old]
+                if frame.index >= index:
+                    return frame
+
+    @property
+    def truncated(self) -> bool:
+        return bool(getattr(self._source, "truncated", False))
+
+    def close(self) -> None:
+        with self._lock:
+            if self._source is not None:
+                self._source.close()
+                self._source = None
+            self._recent.clear()
+
+
+class ReplayView:
+    """One run's frame source over a ``ReplayFile`` (closing it leaves the file open)."""
+
+    live = False
+
+    def __init__(self, file: ReplayFile, source: FrameSource, start: int, pictures_from: int) -> None:
+        self._file = file
+        self.name, self.fps = source.name, source.fps
+        self.width, self.height, self.frame_count = source.width, source.height, source.frame_count
+        self._next = start
+        self._pictures_from = pictures_from
+
+    def read(self) -> Frame | None:
+        frame = self._file.frame(self._next, picture=self._next >= self._pictures_from)
+        if frame is not None:
+            self._next = frame.index + 1
+        return frame
+
+    @property
+    def truncated(self) -> bool:
+        return self._file.truncated
+
+    def close(self) -> None:
+        pass
