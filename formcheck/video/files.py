@@ -1,0 +1,195 @@
+"""Video files through PyAV (FFmpeg): any codec phones, browsers and screen recorders write, upright,
+each frame at its own presentation time, scaled while decoding to what the pose model needs.
+
+Why PyAV: OpenCV's bundled FFmpeg has no AV1 decoder, ignores the display-rotation tag (a phone video
+stored sideways is read sideways) and gives no per-frame timestamps worth using (it counts frames at the
+nominal rate, so variable frame rate comes out wrong). PyAV's wheel carries FFmpeg with dav1d and gives
+every frame's pts and rotation; its scaler converts YUV straight to the RGB the model takes, at the
+size the model needs, in one pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+
+from formcheck.errors import FormcheckError
+from formcheck.video.frames import Frame
+
+# A file whose decodable frames fall this far short of its header's count (or, without a count, whose
+# last frame falls this far short of its duration) is called truncated.
+TRUNCATION_TOLERANCE = 0.98
+# The longest side a picture is scaled to for the pose model. BlazePose finds the person on a 224 px
+# square and reads the landmarks from a 256 px crop around them, so a person filmed whole at 640 px
+# already gives the model more pixels than it uses; decoding 720p or 1080p at full size only costs time.
+MODEL_SIDE_PX = 640
+# Demuxers that only ever read single pictures (image2 also reads numbered image sequences).
+_PICTURE_FORMATS = {"image2", "image2pipe"}
+# Codecs of still pictures: one frame of these is a photograph. An MJPEG .avi of many frames is a video.
+_PICTURE_CODECS = {"png", "apng", "mjpeg", "jpegls", "jpeg2000", "bmp", "tiff", "webp", "gif", "qoi", "ppm"}
+
+
+def _cannot_read(path: Path) -> FormcheckError:
+    return FormcheckError(
+        f"{path} cannot be read as a video (not a video file, or damaged or incomplete); "
+        "use a video that plays in a video player (.mp4, .mov, .mkv, .webm or .avi)."
+    )
+
+
+def _picture(path: Path) -> FormcheckError:
+    return FormcheckError(
+        f"{path} is a picture, not a video: formcheck judges movement over time, so give it a video "
+        "recording of the exercise (.mp4, .mov, .mkv, .webm or .avi)."
+    )
+
+
+class VideoFileSource:
+    """A recorded video, every frame in order, upright, ``t_s`` from each frame's own timestamp.
+
+    ``max_side_px`` scales frames down while decoding (never up) so their longest side is at most
+    that; positions are still reported in the file's own upright pixels (``Frame.coords_px``).
+    None keeps the full picture (the window shows it, a session may keep it).
+    """
+
+    live = False
+
+    def __init__(self, path: str | Path, max_side_px: int | None = None) -> None:
+        path = Path(path)
+        if not path.exists():
+            raise FormcheckError(f"No such video file: {path}. Check the path and try again.")
+        if path.is_dir():
+            raise FormcheckError(f"{path} is a folder, not a video file; give the path of a video.")
+        try:
+            self._container = av.open(str(path), metadata_errors="ignore")
+        except (av.FFmpegError, UnicodeDecodeError, ValueError) as exc:
+            raise _cannot_read(path) from exc
+        self.name = path.name
+        self.path = path
+        self.truncated = False
+        try:
+            self._open(path, max_side_px)
+        except BaseException:
+            self._container.close()
+            raise
+
+    def _open(self, path: Path, max_side_px: int | None) -> None:
+        container = self._container
+        if not container.streams.video:
+            raise _cannot_read(path)
+        if container.format.name in _PICTURE_FORMATS or container.format.name.endswith("_pipe"):
+            raise _picture(path)
+        stream = container.streams.video[0]
+        # Frame threads and slice threads as the codec allows: decoding keeps ahead of the model.
+        stream.thread_type = "AUTO"
+        self._stream = stream
+        self.codec = stream.codec_context.name
+        self.container_format = container.format.name
+        rate = stream.average_rate or stream.guessed_rate or stream.base_rate
+        self.fps = float(rate) if rate and 1.0 <= float(rate) <= 240.0 else 30.0
+        self._time_base = stream.time_base or Fraction(1, 1000)
+        self.frame_count: int | None = stream.frames or None
+        duration = None
+        if stream.duration is not None:
+            duration = float(stream.duration * self._time_base)
+        elif container.duration is not None:
+            duration = container.duration / av.time_base
+        self._duration_s = duration
+        if self.frame_count is None and duration:
+            self.frame_count = max(1, round(duration * self.fps))  # for progress only: no truncation count
+            self._count_from_header = False
+        else:
+            self._count_from_header = self.frame_count is not None
+        self._decoded = self._decode()
+        self._pending: list[av.VideoFrame] = []
+        first = self._next_decoded()
+        if first is None:
+            raise FormcheckError(f"{path} holds no readable video frames; it may be damaged or not a video.")
+        self._pending.append(first)
+        if self.codec in _PICTURE_CODECS:
+            second = self._next_decoded()
+            if second is None:
+                raise _picture(path)
+            self._pending.append(second)
+        # The display-rotation tag (a display matrix, as phones write it): degrees counter-clockwise.
+        self.rotation_deg = int(round((first.rotation or 0) / 90.0)) % 4 * 90
+        self._quarter_turns = self.rotation_deg // 90
+        coded_w, coded_h = first.width, first.height
+        self._scale = 1.0
+        if max_side_px and max(coded_w, coded_h) > max_side_px:
+            self._scale = max_side_px / max(coded_w, coded_h)
+        self._decode_size = (max(2, round(coded_w * self._scale)), max(2, round(coded_h * self._scale)))
+        upright = (coded_h, coded_w) if self._quarter_turns % 2 else (coded_w, coded_h)
+        self.width, self.height = upright
+        self._t0_pts: int | None = None
+        self._last_t_s = -1.0
+        self._index = 0
+
+    def _decode(self) -> Iterator[av.VideoFrame]:
+        """Every decodable frame; a packet that fails to decode is skipped, a read error ends the file."""
+        try:
+            for packet in self._container.demux(self._stream):
+                try:
+                    yield from packet.decode()  # type: ignore[misc]
+                except av.FFmpegError:
+                    self.truncated = True  # damaged data in the middle: what decodes is still read
+        except av.FFmpegError:
+            self.truncated = True
+
+    def _next_decoded(self) -> av.VideoFrame | None:
+        if self._pending:
+            return self._pending.pop(0)
+        return next(self._decoded, None)
+
+    def read(self) -> Frame | None:
+        decoded = self._next_decoded()
+        if decoded is None:
+            self._check_complete()
+            return None
+        image: np.ndarray
+        if self._scale < 1.0:
+            w, h = self._decode_size
+            image = decoded.to_ndarray(width=w, height=h, format="rgb24", interpolation="AREA")
+        else:
+            image = decoded.to_ndarray(format="rgb24")
+        if self._quarter_turns:
+            image = np.ascontiguousarray(np.rot90(image, self._quarter_turns))
+        frame = Frame(
+            self._index,
+            self._timestamp(decoded),
+            image_rgb=image,
+            coords_px=(self.width, self.height) if self._scale < 1.0 else None,
+        )
+        self._index += 1
+        return frame
+
+    def _timestamp(self, decoded: av.VideoFrame) -> float:
+        """Seconds since the first frame, from this frame's own presentation time."""
+        pts = decoded.pts
+        if pts is None:
+            t_s = self._last_t_s + 1.0 / self.fps if self._index else 0.0
+        else:
+            if self._t0_pts is None:
+                self._t0_pts = pts
+            t_s = float((pts - self._t0_pts) * self._time_base)
+        if self._index and t_s <= self._last_t_s:
+            # A repeated or backward timestamp (a damaged or badly muxed file): the frame is still the
+            # next one shown, so it comes a nominal frame later, and time never runs backwards.
+            t_s = self._last_t_s + 1.0 / self.fps
+        self._last_t_s = t_s
+        return t_s
+
+    def _check_complete(self) -> None:
+        if self._count_from_header and self.frame_count:
+            if self._index < self.frame_count * TRUNCATION_TOLERANCE:
+                self.truncated = True
+        elif self._duration_s and self._index:
+            covered_s = self._last_t_s + 1.0 / self.fps
+            if covered_s < self._duration_s * TRUNCATION_TOLERANCE:
+                self.truncated = True
+
+    def close(self) -> None:
+        self._container.close()
