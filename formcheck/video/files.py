@@ -30,6 +30,8 @@ MODEL_SIDE_PX = 640
 # Demuxers that only ever read single pictures (image2 also reads numbered image sequences).
 _PICTURE_FORMATS = {"image2", "image2pipe"}
 # Codecs of still pictures: one frame of these is a photograph. An MJPEG .avi of many frames is a video.
+# Frames looked at, on opening, to tell whether the file carries presentation times.
+_CLOCK_PROBE_FRAMES = 16
 _PICTURE_CODECS = {"png", "apng", "mjpeg", "jpegls", "jpeg2000", "bmp", "tiff", "webp", "gif", "qoi", "ppm"}
 
 
@@ -114,6 +116,9 @@ class VideoFileSource:
             if second is None:
                 raise _picture(path)
             self._pending.append(second)
+        while len(self._pending) < _CLOCK_PROBE_FRAMES and (more := self._next_decoded(fresh=True)):
+            self._pending.append(more)
+        self._stamp = self._clock(self._pending)
         # The display-rotation tag (a display matrix, as phones write it): degrees counter-clockwise.
         self.rotation_deg = int(round((first.rotation or 0) / 90.0)) % 4 * 90
         self._quarter_turns = self.rotation_deg // 90
@@ -139,8 +144,8 @@ class VideoFileSource:
         except av.FFmpegError:
             self.truncated = True
 
-    def _next_decoded(self) -> av.VideoFrame | None:
-        if self._pending:
+    def _next_decoded(self, fresh: bool = False) -> av.VideoFrame | None:
+        if self._pending and not fresh:
             return self._pending.pop(0)
         return next(self._decoded, None)
 
@@ -166,9 +171,22 @@ class VideoFileSource:
         self._index += 1
         return frame
 
+    @staticmethod
+    def _clock(first: list[av.VideoFrame]) -> str:
+        """Which stamp gives each frame's time: "pts", the presentation time (what every modern container
+        carries), or "dts" where the presentation times are missing or out of order in display order
+        (H.264 with B-frames in .avi: FFmpeg's best-effort timestamp makes the same choice)."""
+        pts = [f.pts for f in first]
+        if None not in pts and all(b > a for a, b in zip(pts, pts[1:], strict=False)):
+            return "pts"
+        dts = [f.dts for f in first if f.dts is not None]
+        if len(dts) == len(first) and all(b > a for a, b in zip(dts, dts[1:], strict=False)):
+            return "dts"
+        return "pts"  # neither is clean: the presentation times, with the fixes in _timestamp
+
     def _timestamp(self, decoded: av.VideoFrame) -> float:
         """Seconds since the first frame, from this frame's own presentation time."""
-        pts = decoded.pts
+        pts = decoded.pts if self._stamp == "pts" else decoded.dts
         if pts is None:
             t_s = self._last_t_s + 1.0 / self.fps if self._index else 0.0
         else:
