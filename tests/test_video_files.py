@@ -32,9 +32,12 @@ FPS = 30
 
 
 def kept(frames: int) -> list[int]:
-    """The frames of the 30 fps clip the variable-frame-rate file keeps, at their own times: irregular
-    gaps (a phone in low light), about a third of the frames gone."""
-    return [n for n in range(frames) if not (n % 7 in (2, 3) or n % 11 == 5)]
+    """The frames of the 30 fps clip the variable-frame-rate file keeps, at their own times: a phone in
+    low light, down to 10 fps over the middle of the clip (where the rep is held), and a frame lost
+    here and there elsewhere. Counting frames at the file's average rate puts the hold in the wrong
+    place and makes it short."""
+    lo, hi = int(0.45 * frames), int(0.9 * frames)
+    return [n for n in range(frames) if (n % 3 == 0 if lo <= n < hi else n % 11 != 5)]
 
 
 FFMPEG = shutil.which("ffmpeg")
@@ -121,9 +124,10 @@ class Files:
 
         # Variable frame rate: frames dropped irregularly, the others keep their own times.
         self.vfr = folder / "vfr.mp4"
-        keep = "+".join(f"eq(mod(n,7),{k})" for k in (2, 3)) + "+eq(mod(n,11),5)"
+        lo, hi = int(0.45 * self.frames), int(0.9 * self.frames)
+        keep = f"if(between(n,{lo},{hi - 1}),eq(mod(n,3),0),not(eq(mod(n,11),5)))"
         _ffmpeg(
-            "-i", str(self.plain), "-vf", f"select='not({keep})'", "-fps_mode", "vfr",
+            "-i", str(self.plain), "-vf", f"select='{keep}'", "-fps_mode", "vfr",
             "-c:v", "libx264", "-crf", "18", str(self.vfr),
         )  # fmt: skip
 
