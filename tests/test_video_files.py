@@ -345,3 +345,27 @@ def test_recognition_reads_the_rotated_phone_file_as_the_plain_one(long_files, t
         for name, report in out.items()
     }
     assert segments["plain"] and segments["rotated"] == segments["plain"]
+
+
+@pytest.mark.slow
+def test_landmarks_from_a_picture_scaled_for_the_model_are_in_the_recording_s_pixels(files, tmp_path):
+    """720p decoded at 640x360 for the model: the landmarks land where they do on the full picture."""
+    from formcheck.pose import MediaPipePose
+
+    hd = tmp_path / "hd.mp4"
+    _ffmpeg(
+        "-i", str(files.plain), "-t", "1", "-vf", "scale=1280:720", "-c:v", "libx264", "-crf", "16", str(hd)
+    )
+    found = {}
+    for side in (None, 640):
+        estimator = MediaPipePose(check_others=False)
+        _, frames = read_all(hd, max_side_px=side)
+        poses = [estimator.estimate(f) for f in frames[:20]]
+        estimator.close()
+        assert all(p.width_px == 1280 and p.height_px == 720 for p in poses)
+        found[side] = poses[-1]
+    full, small = found[None], found[640]
+    seen = (full.visibility > 0.8) & (small.visibility > 0.8)
+    assert seen.sum() >= 10
+    gap_px = np.linalg.norm(full.xy_px[seen] - small.xy_px[seen], axis=1)
+    assert np.median(gap_px) < 0.01 * 1280  # within about 13 px of 1280, not at half the coordinates
