@@ -181,8 +181,8 @@ class VideoFileSource:
         """Which stamp gives each frame's time: "pts", the presentation time (what every modern container
         carries), or "dts" where the presentation times are missing or out of order in display order
         (H.264 with B-frames in .avi: FFmpeg's best-effort timestamp makes the same choice)."""
-        pts = [f.pts for f in first]
-        if None not in pts and all(b > a for a, b in zip(pts, pts[1:], strict=False)):
+        pts = [f.pts for f in first if f.pts is not None]
+        if len(pts) == len(first) and all(b > a for a, b in zip(pts, pts[1:], strict=False)):
             return "pts"
         dts = [f.dts for f in first if f.dts is not None]
         if len(dts) == len(first) and all(b > a for a, b in zip(dts, dts[1:], strict=False)):
