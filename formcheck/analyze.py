@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from formcheck.pipeline import AnalysisResult, Sink
     from formcheck.segments import PoseTrack
     from formcheck.spec import ExerciseConfig
-    from formcheck.video.sources import FrameSource
+    from formcheck.video.frames import FrameSource
 
 
 def progress_printer(name: str):  # type: ignore[no-untyped-def]
@@ -65,20 +65,23 @@ def analyze_file(
     *,
     config: ExerciseConfig | None = None,
     make_sinks: Callable[[ExerciseConfig, FrameSource], tuple[Sink, ...]] | None = None,
+    full_picture: bool = False,
 ) -> tuple[dict[str, Any], AnalysisResult]:
     """Analyze one video file; returns (JSON report, AnalysisResult).
 
     ``config`` replaces exercise/variant/settings when the caller has resolved it (a prescription);
     ``make_sinks`` adds observers such as the session recorder once the source is open.
+    Frames are scaled down while decoding to what the pose model needs, unless ``full_picture`` (a
+    session that keeps the video keeps it at the recording's own size).
     """
     from formcheck.pipeline import run
     from formcheck.pose import create_estimator
     from formcheck.report import build_report
     from formcheck.spec import load_exercise
-    from formcheck.video.sources import VideoFileSource
+    from formcheck.video.files import MODEL_SIDE_PX, VideoFileSource
 
     config = config or load_exercise(exercise, variant, settings)
-    source = VideoFileSource(video)
+    source = VideoFileSource(video, max_side_px=None if full_picture else MODEL_SIDE_PX)
     with native.quiet_stderr():
         estimator = create_estimator(model)
     # First, so the result it corrects is what the other sinks (the recorder) keep.

@@ -1,13 +1,20 @@
 """Speed benchmark: the full pipeline against a bare decode + MediaPipe loop on the same clip.
 
-All figures come from one process on one clip, so the ratios hold even on a busy machine where the
-absolute frames per second do not.
+``process_benchmark`` (what ``formcheck bench`` prints) times whole processes, start-up included: a
+``formcheck analyze -e`` process against a bare script that decodes with OpenCV and runs MediaPipe on
+every frame, alternated, optionally also against another checkout's ``formcheck`` (the code before a
+change). ``decode_benchmark`` times decoding alone, OpenCV against PyAV. ``benchmark`` (``--inside``)
+gives the per-stage figures from inside one process.
 """
 
 from __future__ import annotations
 
+import os
+import statistics
+import subprocess
+import sys
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import cv2
@@ -18,7 +25,7 @@ from formcheck.models import resolve_model
 from formcheck.pipeline import run
 from formcheck.pose import MediaPipePose
 from formcheck.spec import ExerciseConfig
-from formcheck.video.sources import VideoFileSource
+from formcheck.video.files import MODEL_SIDE_PX, VideoFileSource
 
 
 @dataclass
@@ -117,7 +124,8 @@ def full_pipeline(
     with native.quiet_stderr():
         estimator = MediaPipePose()
     sink = RecognitionSink() if recognise else None
-    result = run(VideoFileSource(video), estimator, config, sinks=(sink,) if sink else ())
+    source = VideoFileSource(video, max_side_px=MODEL_SIDE_PX)
+    result = run(source, estimator, config, sinks=(sink,) if sink else ())
     estimator.close()
     t = result.times
     busy = sink.busy_s if sink else 0.0
@@ -171,3 +179,125 @@ def format_figures(video: Path, fig: BenchFigures) -> str:
             f"  ratio auto / pipeline:       {fig.auto_vs_full:.3f}  (goal >= 0.95: recognition adds < 5 %)",
         ]
     )
+
+
+# The bare loop as anyone would write it: OpenCV decodes, one conversion to RGB, MediaPipe on every frame.
+BARE_SCRIPT = """
+import sys
+import cv2
+import mediapipe as mp
+pose = mp.solutions.pose.Pose(static_image_mode=False, model_complexity=int(sys.argv[2]))
+cap = cv2.VideoCapture(sys.argv[1])
+while True:
+    ok, image = cap.read()
+    if not ok:
+        break
+    pose.process(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+"""
+
+
+@dataclass
+class ProcessRuns:
+    """Wall seconds of each whole-process run, in the order they ran (alternated)."""
+
+    bare_s: list[float] = field(default_factory=list)
+    analyze_s: list[float] = field(default_factory=list)
+    before_s: list[float] = field(default_factory=list)
+    load: list[float] = field(default_factory=list)  # 1-minute load average before each round
+
+
+def formcheck_command(python: str) -> list[str]:
+    """The ``formcheck`` console script beside ``python`` (a checkout's own environment)."""
+    script = Path(python).parent / "formcheck"
+    if script.exists():
+        return [str(script)]
+    return [python, "-c", "import sys; from formcheck.cli import main; sys.exit(main())"]
+
+
+def _timed(command: list[str]) -> float:
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # warm caches count
+    started = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    wall = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # 1: the analysis found problems with the form, which is fine
+        raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.decode(errors='replace')[-400:]}")
+    return wall
+
+
+def process_benchmark(
+    video: Path, exercise: str, variant: str | None, rounds: int = 3, before_python: str | None = None
+) -> ProcessRuns:
+    """Alternate: bare loop, ``formcheck analyze`` (this code), and the ``before`` checkout's if given."""
+    complexity = resolve_model().model_complexity
+    bare = [sys.executable, "-c", BARE_SCRIPT, str(video), str(complexity)]
+    args = ["analyze", str(video), "-e", exercise] + (["-v", variant] if variant else [])
+    analyze = formcheck_command(sys.executable) + args
+    before = formcheck_command(before_python) + args if before_python else None
+    runs = ProcessRuns()
+    _timed(bare)  # one untimed run of each: caches warm, bytecode written
+    _timed(analyze)
+    if before:
+        _timed(before)
+    for _ in range(rounds):
+        runs.load.append(os.getloadavg()[0])
+        runs.bare_s.append(_timed(bare))
+        runs.analyze_s.append(_timed(analyze))
+        if before:
+            runs.before_s.append(_timed(before))
+    return runs
+
+
+def format_process_runs(video: Path, frames: int, size: tuple[int, int], runs: ProcessRuns) -> str:
+    def line(name: str, walls: list[float]) -> str:
+        ratios = [b / w for b, w in zip(runs.bare_s, walls, strict=True)]
+        return (
+            f"  {name:<28} {' '.join(f'{w:6.2f}' for w in walls)} s   bare/this: "
+            f"{' '.join(f'{r:.3f}' for r in ratios)} (median {statistics.median(ratios):.3f})"
+        )
+
+    out = [
+        f"clip: {video.name}, {frames} frames, {size[0]}x{size[1]}; whole processes, alternated; "
+        f"load average {' '.join(f'{x:.1f}' for x in runs.load)}",
+        f"  {'bare loop (OpenCV + MediaPipe)':<28} {' '.join(f'{w:6.2f}' for w in runs.bare_s)} s",
+        line("formcheck analyze", runs.analyze_s),
+    ]
+    if runs.before_s:
+        out.append(line("formcheck analyze (before)", runs.before_s))
+    out.append("  ratio = bare loop wall / analyze wall (> 1: analyze is faster than the bare loop)")
+    return "\n".join(out)
+
+
+def decode_benchmark(video: Path, rounds: int = 3) -> dict[str, float]:
+    """Milliseconds per frame to decode to an RGB picture: OpenCV (+ conversion), PyAV full size and
+    PyAV scaled for the model. Best of ``rounds``."""
+
+    def opencv() -> tuple[int, float]:
+        cap = cv2.VideoCapture(str(video))
+        n, started = 0, time.perf_counter()
+        while True:
+            ok, image = cap.read()
+            if not ok:
+                break
+            cv2.cvtColor(image, cv2.COLOR_BGR2RGB)
+            n += 1
+        cap.release()
+        return n, time.perf_counter() - started
+
+    def pyav(side: int | None) -> tuple[int, float]:
+        source = VideoFileSource(video, max_side_px=side)
+        n, started = 0, time.perf_counter()
+        while source.read() is not None:
+            n += 1
+        source.close()
+        return n, time.perf_counter() - started
+
+    best: dict[str, float] = {}
+    for _ in range(rounds):
+        for name, fn in (
+            ("opencv_bgr_to_rgb", opencv),
+            ("pyav_rgb_full", lambda: pyav(None)),
+            (f"pyav_rgb_{MODEL_SIDE_PX}", lambda: pyav(MODEL_SIDE_PX)),
+        ):
+            n, wall = fn()
+            best[name] = min(best.get(name, float("inf")), wall / max(1, n) * 1000)
+    return best

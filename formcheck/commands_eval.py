@@ -88,9 +88,10 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 
 def cmd_bench(args: argparse.Namespace) -> int:
-    from formcheck.bench import benchmark, format_figures
+    from formcheck import bench
     from formcheck.resources import demo_clip
     from formcheck.spec import load_exercise
+    from formcheck.video.files import VideoFileSource
 
     if args.video:
         settings: dict[str, float] = {}
@@ -100,7 +101,22 @@ def cmd_bench(args: argparse.Namespace) -> int:
     else:
         video, exercise, variant, settings = demo_clip()
     config = load_exercise(exercise, variant, settings)
-    print(format_figures(video, benchmark(video, config, rounds=args.rounds)))
+    if args.inside:
+        print(bench.format_figures(video, bench.benchmark(video, config, rounds=args.rounds)))
+        return 0
+    source = VideoFileSource(video)
+    size, frames = (source.width, source.height), source.frame_count or 0
+    source.close()
+    before = None
+    if args.before:
+        before = str(Path(args.before) / ".venv" / "bin" / "python")
+        if not Path(before).exists():
+            raise FormcheckError(f"{args.before} has no .venv: run 'uv sync' there first.")
+    runs = bench.process_benchmark(video, config.spec.name, config.variant.name, args.rounds, before)
+    print(bench.format_process_runs(video, frames, size, runs))
+    decode = bench.decode_benchmark(video)
+    figures = ", ".join(f"{k} {v:.2f}" for k, v in decode.items())
+    print(f"  decoding alone, ms per frame (best of 3): {figures}")
     return 0
 
 
@@ -112,11 +128,13 @@ def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -
     p.add_argument("--json", metavar="PATH", help="also write scores and reports as JSON")
     p.set_defaults(func=cmd_eval)
 
-    p = sub.add_parser("bench", help="speed of the pipeline against a bare MediaPipe loop")
+    p = sub.add_parser(
+        "bench", help="speed of a whole 'formcheck analyze' process against a bare decode + MediaPipe loop"
+    )
     p.add_argument("video", nargs="?", help="clip to run on (default: the demo clip)")
     p.add_argument("--exercise", "-e")
     p.add_argument("--variant", "-v")
-    p.add_argument(
-        "--rounds", type=int, default=2, help="alternations of the loops; the best of each is kept"
-    )
+    p.add_argument("--rounds", type=int, default=3, help="alternations of the runs (each run is reported)")
+    p.add_argument("--before", metavar="CHECKOUT", help="also time this checkout's formcheck (uv synced)")
+    p.add_argument("--inside", action="store_true", help="per-stage figures from inside one process")
     p.set_defaults(func=cmd_bench)

@@ -32,7 +32,8 @@ from formcheck.measurements import Baseline, make_baseline
 from formcheck.pose import PoseEstimator
 from formcheck.pose_frame import PoseFrame
 from formcheck.spec import ExerciseConfig
-from formcheck.video.sources import Frame, FrameSource, PrefetchingSource
+from formcheck.video.frames import Frame, FrameSource
+from formcheck.video.prefetch import PrefetchingSource
 
 # Events of a measurement made again from a better start that still matter once their moment has
 # passed (cues and phase changes of the past do not).
@@ -208,6 +209,7 @@ class _CheckStage(threading.Thread):
         self.sinks_s = 0.0
         self.frames = 0
         self.last_t = 0.0
+        self.frame_step_s = 0.0  # the last gap between frames: how long the last frame stays shown
         self.events: list[Event] = []
         self.series_t: list[float] = []
         self.names = list(dict.fromkeys(pipeline.checker.signal_names))
@@ -230,6 +232,8 @@ class _CheckStage(threading.Thread):
             sink.on_frame(frame, update)
         self.check_s += t1 - t0
         self.sinks_s += time.perf_counter() - t1
+        if self.frames:
+            self.frame_step_s = frame.t_s - self.last_t
         self.frames += 1
         self.last_t = frame.t_s
         self.events.extend(update.events)
@@ -302,7 +306,10 @@ def run(
         raise stage.error
     frames = stage.frames
     events = stage.events
-    events.extend(pipeline.finish(stage.last_t + 1.0 / source.fps if frames else 0.0))
+    # The recording ends when its last frame stops being shown: one frame step after its timestamp (the
+    # last gap between frames, as a variable frame rate has it; the nominal rate for a single frame).
+    end_s = stage.last_t + (stage.frame_step_s or 1.0 / source.fps) if frames else 0.0
+    events.extend(pipeline.finish(end_s))
     times.wall_s = time.perf_counter() - started
     times.check_s, times.sinks_s = stage.check_s, stage.sinks_s
     checker = pipeline.checker
@@ -312,7 +319,7 @@ def run(
         fps=source.fps,
         frames=checker.frames,
         frames_with_pose=checker.frames_with_pose,
-        duration_s=frames / source.fps if frames else 0.0,
+        duration_s=end_s,
         reps=list(checker.reps),
         faults=sorted(checker.fault_intervals, key=lambda i: (i.start_s, i.code)),
         setup=sorted(checker.setup_intervals, key=lambda i: (i.start_s, i.code)),

@@ -12,7 +12,7 @@ from formcheck.errors import FormcheckError
 from formcheck.models import ModelEntry, resolve_model
 from formcheck.native import quiet_stderr
 from formcheck.pose_frame import PoseFrame
-from formcheck.video.sources import Frame
+from formcheck.video.frames import Frame
 
 # The second-person check. A second person is a separate body seen for a while: a detection on the
 # masked picture must pass ``is_separate_body`` in consecutive checks spanning OTHERS_CONFIRM_S before it
@@ -223,19 +223,24 @@ class MediaPipePose:
             self._quiet_until_found = result.pose_landmarks is None
         else:
             result = self._pose.process(rgb)
+        # Positions in the recording's own pixels, also when the picture was scaled down for the model.
+        full_width, full_height = frame.size_px
         if result.pose_landmarks is None:
             self._last_center = None
-            return PoseFrame.empty(frame.index, frame.t_s, width, height)
+            return PoseFrame.empty(frame.index, frame.t_s, full_width, full_height)
         xy, vis, depth = _arrays(result.pose_landmarks, width, height)
         world = None
         if result.pose_world_landmarks is not None:
             world = np.array([(p.x, p.y, p.z) for p in result.pose_world_landmarks.landmark])
         others = self._other_people(rgb, xy, vis, frame.t_s)
+        if (full_width, full_height) != (width, height):
+            xy = xy * (full_width / width, full_height / height)
+            depth = depth * (full_width / width)
         return PoseFrame(
             index=frame.index,
             t_s=frame.t_s,
-            width_px=width,
-            height_px=height,
+            width_px=full_width,
+            height_px=full_height,
             xy_px=xy,
             visibility=vis,
             depth=depth,
@@ -295,7 +300,7 @@ class MediaPipeTasksPose:
         import mediapipe as mp
 
         rgb = frame.rgb()
-        height, width = rgb.shape[:2]
+        width, height = frame.size_px  # normalised positions, given in the recording's own pixels
         image = mp.Image(image_format=mp.ImageFormat.SRGB, data=np.ascontiguousarray(rgb))
         result = self._landmarker.detect_for_video(image, int(round(frame.t_s * 1000)))
         if not result.pose_landmarks:

@@ -24,7 +24,9 @@ from formcheck.pipeline import AnalysisResult, run
 from formcheck.pose_frame import PoseFrame
 from formcheck.setup_check import torso_from_vertical_deg
 from formcheck.spec import ExerciseConfig
-from formcheck.video.sources import Frame, PrefetchingSource, VideoFileSource
+from formcheck.video.files import MODEL_SIDE_PX, VideoFileSource
+from formcheck.video.frames import Frame
+from formcheck.video.prefetch import PrefetchingSource
 
 # An episode is checked from a little before its first still moment (a rep that starts at once is not
 # cut) to the end of its last one: every rep ends before that still moment, and what starts after it is
@@ -66,7 +68,11 @@ class PoseTrack:
 
     @property
     def duration_s(self) -> float:
-        return len(self.poses) / self.fps if self.poses else 0.0
+        """To the moment the last frame stops being shown, on the recording's own clock."""
+        if not self.poses:
+            return 0.0
+        step_s = self.poses[-1].t_s - self.poses[-2].t_s if len(self.poses) > 1 else 1.0 / self.fps
+        return self.poses[-1].t_s + step_s
 
 
 def track_poses(
@@ -75,7 +81,7 @@ def track_poses(
     """Run the pose model over every frame of ``video`` (decoding on its own thread) and keep the poses."""
     from formcheck.pose import create_estimator
 
-    source = VideoFileSource(video)
+    source = VideoFileSource(video, max_side_px=MODEL_SIDE_PX)
     with native.quiet_stderr():
         estimator = create_estimator(model)
     feed = PrefetchingSource(source)
@@ -122,7 +128,7 @@ class _Replay:
             return None
         pose = self._poses[self._order[self._i]]
         self._i += 1
-        return Frame(pose.index, pose.t_s, _TINY)
+        return Frame(pose.index, pose.t_s, _TINY, _TINY)
 
     def estimate(self, frame: Frame) -> PoseFrame:
         return self._poses[frame.index]

@@ -91,7 +91,7 @@ class ReplayControl:
             return self.stopped
 
     def wait_until_due(self, index: int, t_s: float, late_s: float = 0.1) -> None:
-        """Called before decoding frame ``index`` (at video time ``t_s``): sleeps until it is due.
+        """Called as frame ``index`` (at video time ``t_s``) is handed on: sleeps until it is due.
 
         A frame more than ``late_s`` overdue restarts the clock from itself.
         """
@@ -128,14 +128,15 @@ class TimedSource:
         self._next = 0
 
     def read(self) -> Frame | None:
-        if self.control is not None and not self.live:
-            self.control.wait_until_due(self._next, self._next / self.fps, late_s=2.0 / self.fps)
         frame = self.source.read()
         if frame is None:
             return None
+        if self.control is not None and not self.live:
+            # Paced on the frame's own timestamp (a variable frame rate plays as recorded), not index / fps.
+            self.control.wait_until_due(frame.index, frame.t_s, late_s=2.0 / self.fps)
         self._next = frame.index + 1
         self.decoded_at[frame.index] = time.perf_counter()
-        self.height, self.width = frame.image_bgr.shape[:2]
+        self.width, self.height = frame.size_px
         return frame
 
     def take_decoded_at(self, index: int) -> float | None:
@@ -185,7 +186,7 @@ class DisplaySink:
             self.frames += 1
             old = self._packet
             events = (old.events if old else []) + list(update.events)
-            image = None if catching_up else frame.image_bgr
+            image = None if catching_up else frame.bgr()
             self._packet = DisplayPacket(image, update, frame.index, stamp, events, catching_up)
             if old is None:
                 notify = True

@@ -102,7 +102,13 @@ def record_file(
         return (recorders[0],)
 
     _, result = analyze_file(
-        video, exercise, model=model, progress=progress, config=config, make_sinks=make_recorder
+        video,
+        exercise,
+        model=model,
+        progress=progress,
+        config=config,
+        make_sinks=make_recorder,
+        full_picture=keep_video,
     )
     return recorders[0].session_id, result
 

@@ -236,7 +236,7 @@ class Recorder:
         if self._video_queue is not None and not self._stopped:
             try:
                 # Live: never hold up the camera (a dropped picture keeps its landmarks). Files: keep all.
-                self._video_queue.put(frame.image_bgr, block=not self._live)
+                self._video_queue.put(frame.bgr(), block=not self._live)
                 video_i = self._video_count
                 self._video_count += 1
             except queue.Full:

@@ -65,7 +65,7 @@ def report_from_journal(
         "fps": _r(fps, 3),
         "frames": n,
         "frames_with_pose": int(frames.found.sum()) if n else 0,
-        "duration_s": _r(n / fps if n else 0.0),
+        "duration_s": _r(end_s),  # from the frames' own times (a variable frame rate too)
         "truncated": True,
         "reps": [rep_json(r) for r in reps],
         "faults": [interval_json(i) for i in faults],
