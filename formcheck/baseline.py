@@ -21,6 +21,21 @@ from formcheck.pose_frame import PoseFrame
 CORE = [11, 12, 23, 24, 25, 26, 27, 28]
 
 
+def core_points(pose: PoseFrame, vis: float) -> np.ndarray:
+    """The core landmarks' pixel positions, NaN where unseen or past the picture's edge: a tracker's
+    guess of a foot out of the picture wanders while the body lies still (REAL_WORLD.md), and is no
+    measurement of whether the person keeps still."""
+    xy = pose.xy_px[CORE]
+    m = 0.005 * pose.width_px  # the thin margin ``PoseFrame.in_picture`` allows
+    inside = (
+        (xy[:, 0] >= -m)
+        & (xy[:, 0] <= pose.width_px + m)
+        & (xy[:, 1] >= -m)
+        & (xy[:, 1] <= pose.height_px + m)
+    )
+    return np.where((pose.visible(vis)[CORE] & inside)[:, None], xy, np.nan)
+
+
 def spread_in_torsos(frames: Sequence[PoseFrame], vis: float) -> float:
     """How far the core landmarks wandered over these frames, in torso lengths (inf if unseen)."""
     if not frames:
@@ -29,7 +44,7 @@ def spread_in_torsos(frames: Sequence[PoseFrame], vis: float) -> float:
     if torso is None:
         return math.inf
     length = float(np.hypot(*torso))
-    xy = np.stack([np.where(f.visible(vis)[CORE, None], f.xy_px[CORE], np.nan) for f in frames])
+    xy = np.stack([core_points(f, vis) for f in frames])
     if not np.isfinite(xy).any() or length <= 0:
         return math.inf
     with warnings.catch_warnings():
@@ -47,6 +62,7 @@ class RestWindow:
     last: int
     score_deg: float
     spread: float
+    still: bool = True  # False: no stretch was still enough; this is the quietest there was
 
 
 def find_rest_window(
@@ -65,7 +81,9 @@ def find_rest_window(
     part of a baseline (a person seen, no set-up problem). Windows that are still (spread within
     ``still_frac`` torso lengths) and at rest (mean score within ``rest_max_deg``) are candidates;
     of those whose score is within ``closeness_deg`` of the lowest, the stillest wins. A recording
-    with no still second is tried again with half-second windows before giving up.
+    with no still second is tried again with half-second windows; one with no still half second
+    either (a short clip that starts moving at once, a noisy tracker) gets its quietest half second
+    at rest, marked not ``still``: its reps are measured from there rather than dropped.
     """
     n = len(poses)
     if n < 2:
@@ -74,7 +92,7 @@ def find_rest_window(
     step_s = float(np.median(np.diff(t))) or 1 / 30
     score = np.asarray(scores, dtype=float)
     ok = np.asarray(usable, dtype=bool) & np.isfinite(score)
-    xy = np.stack([np.where(p.visible(vis)[CORE, None], p.xy_px[CORE], np.nan) for p in poses])
+    xy = np.stack([core_points(p, vis) for p in poses])
     torso = np.array([np.hypot(*v) if (v := ms.torso_vector(p, vis)) is not None else np.nan for p in poses])
     for span_s in (window_s, window_s / 2):
         w = max(2, int(round(span_s / step_s)) + 1)
@@ -91,13 +109,21 @@ def find_rest_window(
             warnings.simplefilter("ignore", RuntimeWarning)
             spread = np.nanmax(np.nanmax(win, axis=-1) - np.nanmin(win, axis=-1), axis=(1, 2))
         spread = spread / torso[starts + w - 1]
-        still = np.isfinite(spread) & (spread <= still_frac)
-        if not still.any():
-            continue
-        starts, spread = starts[still], spread[still]
-        means = mean[starts]
-        near = means <= means.min() + closeness_deg
-        best = int(np.argmin(np.where(near, spread, np.inf)))
-        first = int(starts[best])
-        return RestWindow(first, first + w - 1, float(means[best]), float(spread[best]))
+        seen = np.isfinite(spread)
+        still = seen & (spread <= still_frac)
+        if still.any():
+            return _quietest(starts[still], spread[still], mean, w, closeness_deg, still=True)
+        if span_s < window_s and seen.any():
+            return _quietest(starts[seen], spread[seen], mean, w, closeness_deg, still=False)
     return None
+
+
+def _quietest(
+    starts: np.ndarray, spread: np.ndarray, mean: np.ndarray, w: int, closeness_deg: float, still: bool
+) -> RestWindow:
+    """Of the windows starting at ``starts``, the stillest among those nearest the start position."""
+    means = mean[starts]
+    near = means <= means.min() + closeness_deg
+    best = int(np.argmin(np.where(near, spread, np.inf)))
+    first = int(starts[best])
+    return RestWindow(first, first + w - 1, float(means[best]), float(spread[best]), still)
