@@ -15,11 +15,11 @@ The cases:
  d. a cobra held while the camera is carried from the side round to a straight-on view and back;
  e. a knee-to-chest rep held about 5 s after side bends in the same recording, analysed without -e.
 
-What fails on the code these were written against (xfail): (a) a person ready on the hands before the cobra
-and lying flatter after it loses the rep (the run is measured again from the later rest); (b) without -e
-the 3.5 s clip gives nothing at all (with -e it is right); (c) the fold is counted as a side bend; (d) the
-front view is reported only as a changed picture, never as a view problem. Scenario assumptions are in
-each scenario's docstring.
+What failed on the code these were written against (xfail until the checker was fixed): (a) a person
+ready on the hands before the cobra and lying flatter after it lost the rep (the run was measured again
+from the later rest); (b) without -e the 3.5 s clip gave nothing at all (with -e it was right); (c) the
+fold was counted as a side bend; (d) the front view was reported only as a changed picture, never as a
+view problem. Scenario assumptions are in each scenario's docstring.
 """
 
 from __future__ import annotations
@@ -160,11 +160,6 @@ COBRA_RELAXED_AFTER = [
     CobraAtHome(body=HEAVY, fps=25.0, head_dir=1.0, rest_deg=18.0, peak_deg=44.0, seed=2, relaxed_deg=10.0),
     CobraAtHome(rest_deg=17.0, relaxed_deg=9.0, toes_past_frac=-0.05, seed=5),  # the same, toes in view
 ]
-XF_RELAXED = (
-    "lying flatter after the cobra (9 against 17 on the hands before it) loses the real rep: the run is "
-    "measured again from the later, flatter rest, and the rise at 5 s is reported as 'already at the top of "
-    "a movement I had not seen start' (no reps); the same with the toes in view"
-)
 
 
 def cobra_at_home(v: CobraAtHome):
@@ -240,7 +235,6 @@ def test_cobra_toes_cut_off_no_rep_before_the_rise(v):
     check_cobra_at_home(v)
 
 
-@pytest.mark.xfail(strict=True, reason=XF_RELAXED)
 @pytest.mark.parametrize(
     "v", COBRA_RELAXED_AFTER, ids=lambda v: f"{v.fps:g}fps-head{v.head_dir:+g}-toes{v.toes_past_frac:+g}"
 )
@@ -313,13 +307,6 @@ def test_weighted_small_side_bends_in_a_short_clip(v):
         assert abs(r.peak_deg - v.peak_deg) <= PEAK_TOL_FRONT, info
 
 
-XF_GYM_NO_E = (
-    "analyze without -e (same --set) finds nothing in the 3.5 s clip: no segment, nothing in 'other', "
-    "so no reps at all"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=XF_GYM_NO_E)
 @pytest.mark.parametrize("v", GYM_VARIANTS, ids=lambda v: f"{v.side}-{v.fps:g}fps-{v.size[0]}x{v.size[1]}")
 def test_weighted_small_side_bends_in_a_short_clip_without_exercise_given(v):
     """Issue 15 (b) as ``formcheck analyze CLIP --set count_deg=8 --set target_deg=10 --set
@@ -377,13 +364,8 @@ def forward_fold(v: Fold):
 
 
 FOLD_IDS = [f"az{v.azimuth_deg:+g}-fold{v.depth_deg:g}" for v in FOLD_VARIANTS]
-XF_FOLD = (
-    "a forward fold seen front-oblique is counted as a side bend: a rep (faulty, forward_lean + hip_shift) "
-    "of 130-147 deg per fold, sides from the picture's tilt"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=XF_FOLD)
 @pytest.mark.parametrize("v", FOLD_VARIANTS, ids=FOLD_IDS)
 def test_forward_fold_front_oblique_is_no_side_bend(v):
     """Issue 15 (c): the shoulder-to-hip line tilts up to about 130-145 deg in the picture; folding
@@ -448,13 +430,8 @@ def _true_hold(pose: Prone, v: Turn, t0: float, t1: float, target: float = 20.0)
 
 
 TURN_IDS = [f"{v.fps:g}fps-head{v.head_dir:+g}" for v in TURN_VARIANTS]
-XF_VIEW = (
-    "the turn to a front view is reported only as picture_changed (the body's place and size changed), "
-    "never as a problem with the view: nothing tells the person to put the camera back at their side"
-)
 
 
-@pytest.mark.xfail(strict=True, reason=XF_VIEW)
 @pytest.mark.parametrize("v", TURN_VARIANTS, ids=TURN_IDS)
 def test_camera_turned_to_front_view_is_reported_as_a_view_problem(v):
     """Issue 15 (d): while the camera looks at the person straight on (9-16 s), a set-up problem about

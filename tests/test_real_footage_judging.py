@@ -194,3 +194,39 @@ def test_a_camera_turned_to_a_front_view_is_reported_and_counts_nothing():
     # The hold timer stands still while the camera looks along the body.
     timer = [u.state.hold_s for u in updates if 8.0 <= u.state.t_s <= 13.0]
     assert max(timer) - min(timer) < 0.1
+
+
+# --- e. a routine's far knee, hugged: the tracker puts it half-way to the hip ------------------------
+
+
+def _far_knee_misplaced(poses: list[PoseFrame], above_deg: float) -> list[PoseFrame]:
+    """While the far (right) leg is up past ``above_deg``, the tracker puts its knee, hidden behind the
+    hands that hug it, at 0.55 of the thigh from the hip, pointing straight up (on the sample routine it
+    read 86-97 deg against 128 performed), and sees it faintly; hip and ankle stay well placed."""
+    from formcheck.measurements import hip_flexion_deg
+
+    out = []
+    for p in poses:
+        if hip_flexion_deg(p, "right", 0.1) > above_deg:
+            xy, vis = p.xy_px.copy(), p.visibility.copy()
+            hip = xy[lm.RIGHT_HIP]
+            thigh = np.linalg.norm(p.xy_px[lm.RIGHT_KNEE] - hip)
+            xy[lm.RIGHT_KNEE] = hip + 0.55 * thigh * np.array([0.0, -1.0])
+            vis[lm.RIGHT_KNEE] = 0.4
+            p = PoseFrame(p.index, p.t_s, p.width_px, p.height_px, xy, vis, p.depth)
+        out.append(p)
+    return out
+
+
+def test_a_hugged_far_knee_misplaced_by_the_tracker_keeps_its_hold_and_peak():
+    """The right (far) knee to 125 deg, held: placed where the start's thigh and shank lengths put it
+    between the seen hip and ankle, the rep keeps its hold and reads its peak within 10 deg."""
+    flex = keyframes([(0, 0), (2.5, 0), (4.0, 125), (9.0, 125), (11.0, 0)])
+    poses = _far_knee_misplaced(frames(Script("supine", 14.0, {"right_flex": flex})), 95.0)
+    pipeline, _, _ = _run_poses(poses, "knee_to_chest", "single", hold_s=2.5)
+    reps = pipeline.checker.reps
+    assert [(r.side, r.result) for r in reps] == [("right", "good")]
+    target = load_exercise("knee_to_chest", "single").hold_deg
+    held = 0.01 * sum(flex(t) >= target for t in np.arange(0.0, 14.0, 0.01))
+    assert reps[0].hold_s == pytest.approx(held, abs=0.5)
+    assert reps[0].peak_deg == pytest.approx(125, abs=10)
