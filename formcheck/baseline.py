@@ -62,7 +62,6 @@ class RestWindow:
     last: int
     score_deg: float
     spread: float
-    still: bool = True  # False: no stretch was still enough; this is the quietest there was
 
 
 def find_rest_window(
@@ -81,9 +80,7 @@ def find_rest_window(
     part of a baseline (a person seen, no set-up problem). Windows that are still (spread within
     ``still_frac`` torso lengths) and at rest (mean score within ``rest_max_deg``) are candidates;
     of those whose score is within ``closeness_deg`` of the lowest, the stillest wins. A recording
-    with no still second is tried again with half-second windows; one with no still half second
-    either (a short clip that starts moving at once, a noisy tracker) gets its quietest half second
-    at rest, marked not ``still``: its reps are measured from there rather than dropped.
+    with no still second is tried again with half-second windows before giving up.
     """
     n = len(poses)
     if n < 2:
@@ -109,21 +106,13 @@ def find_rest_window(
             warnings.simplefilter("ignore", RuntimeWarning)
             spread = np.nanmax(np.nanmax(win, axis=-1) - np.nanmin(win, axis=-1), axis=(1, 2))
         spread = spread / torso[starts + w - 1]
-        seen = np.isfinite(spread)
-        still = seen & (spread <= still_frac)
-        if still.any():
-            return _quietest(starts[still], spread[still], mean, w, closeness_deg, still=True)
-        if span_s < window_s and seen.any():
-            return _quietest(starts[seen], spread[seen], mean, w, closeness_deg, still=False)
+        still = np.isfinite(spread) & (spread <= still_frac)
+        if not still.any():
+            continue
+        starts, spread = starts[still], spread[still]
+        means = mean[starts]
+        near = means <= means.min() + closeness_deg
+        best = int(np.argmin(np.where(near, spread, np.inf)))
+        first = int(starts[best])
+        return RestWindow(first, first + w - 1, float(means[best]), float(spread[best]))
     return None
-
-
-def _quietest(
-    starts: np.ndarray, spread: np.ndarray, mean: np.ndarray, w: int, closeness_deg: float, still: bool
-) -> RestWindow:
-    """Of the windows starting at ``starts``, the stillest among those nearest the start position."""
-    means = mean[starts]
-    near = means <= means.min() + closeness_deg
-    best = int(np.argmin(np.where(near, spread, np.inf)))
-    first = int(starts[best])
-    return RestWindow(first, first + w - 1, float(means[best]), float(spread[best]), still)

@@ -473,6 +473,13 @@ class ExerciseChecker:
         ready = self.baseline is not None
         if ready and not self.start_found:
             self.start_found = self._look_for_start(pose, value, side_now, blocked)
+            if (
+                not self.start_found
+                and not blocked
+                and value >= self.hold_deg
+                and self.up_before_rest_s is None
+            ):
+                self.up_before_rest_s = t  # a trimmed clip starting mid-rep: said, not counted
         counting = ready and not blocked and self.start_found
         self.frame_usable = pose.person_found and not blocked
         active_faults = (

@@ -46,12 +46,6 @@ NO_BASELINE_NOTE = (
     "(or standing) still in the start position for a second."
 )
 
-# No still moment in the start position anywhere: the quietest one was used, and the person is told.
-QUIET_START_NOTE = (
-    "You were never quite still in the start position, so I measured from the quietest moment I saw "
-    "(at {t:.1f} s): keep still for a second before you start for the surest measurements."
-)
-
 # A trimmed clip that starts mid-rep, or someone already at the top: said, never silently dropped.
 MID_REP_NOTE = (
     "At {t:.1f} s you were already at the top of a movement I had not seen start, so it is not "
@@ -146,8 +140,6 @@ class Pipeline:
                         self.checker, self.series = kept
                     else:
                         events.extend(again.events)
-                        if not window.still:
-                            self.notes.append(QUIET_START_NOTE.format(t=self._poses[window.first].t_s))
         if self.checker.baseline is None and self.checker.frames_with_pose:
             self.notes.append(NO_BASELINE_NOTE)
         elif self.checker.up_before_rest_s is not None:
