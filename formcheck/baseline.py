@@ -21,6 +21,21 @@ from formcheck.pose_frame import PoseFrame
 CORE = [11, 12, 23, 24, 25, 26, 27, 28]
 
 
+def core_points(pose: PoseFrame, vis: float) -> np.ndarray:
+    """The core landmarks' pixel positions, NaN where unseen or past the picture's edge: a tracker's
+    guess of a foot out of the picture wanders while the body lies still (REAL_WORLD.md), and is no
+    measurement of whether the person keeps still."""
+    xy = pose.xy_px[CORE]
+    m = 0.005 * pose.width_px  # the thin margin ``PoseFrame.in_picture`` allows
+    inside = (
+        (xy[:, 0] >= -m)
+        & (xy[:, 0] <= pose.width_px + m)
+        & (xy[:, 1] >= -m)
+        & (xy[:, 1] <= pose.height_px + m)
+    )
+    return np.where((pose.visible(vis)[CORE] & inside)[:, None], xy, np.nan)
+
+
 def spread_in_torsos(frames: Sequence[PoseFrame], vis: float) -> float:
     """How far the core landmarks wandered over these frames, in torso lengths (inf if unseen)."""
     if not frames:
@@ -29,7 +44,7 @@ def spread_in_torsos(frames: Sequence[PoseFrame], vis: float) -> float:
     if torso is None:
         return math.inf
     length = float(np.hypot(*torso))
-    xy = np.stack([np.where(f.visible(vis)[CORE, None], f.xy_px[CORE], np.nan) for f in frames])
+    xy = np.stack([core_points(f, vis) for f in frames])
     if not np.isfinite(xy).any() or length <= 0:
         return math.inf
     with warnings.catch_warnings():
@@ -74,7 +89,7 @@ def find_rest_window(
     step_s = float(np.median(np.diff(t))) or 1 / 30
     score = np.asarray(scores, dtype=float)
     ok = np.asarray(usable, dtype=bool) & np.isfinite(score)
-    xy = np.stack([np.where(p.visible(vis)[CORE, None], p.xy_px[CORE], np.nan) for p in poses])
+    xy = np.stack([core_points(p, vis) for p in poses])
     torso = np.array([np.hypot(*v) if (v := ms.torso_vector(p, vis)) is not None else np.nan for p in poses])
     for span_s in (window_s, window_s / 2):
         w = max(2, int(round(span_s / step_s)) + 1)

@@ -10,12 +10,11 @@ import math
 from collections import deque
 from dataclasses import dataclass, field
 
-import numpy as np
-
 from formcheck import landmarks as lm
 from formcheck import measurements as ms
-from formcheck import setup_check
+from formcheck import picture, setup_check
 from formcheck.baseline import spread_in_torsos
+from formcheck.debounce import GlitchGate, Latch
 from formcheck.events import (
     BaselineCaptured,
     CheckerState,
@@ -54,89 +53,9 @@ ONE_SHOT_LIFETIME_S = 2.0
 # for held when it was really lowering, the rep only ends later (seen again lowered, or lost_held_s).
 LOST_LOOKBACK_S = 0.3
 
-# The picture changed (see ``_follow_picture``): the torso this many times longer or shorter than in the
-# start position, or the hips this many start torso lengths from where they were.
-PICTURE_SCALE = 1.35
-PICTURE_SHIFT_TORSOS = 0.75
-
 # A far leg seen only faintly (see ``_with_faint_far_leg``) is read when it has risen this much more
 # from its start than the near leg, which is at rest: about half the way from hook-lying to the target.
 FAR_LEAD_DEG = 30.0
-
-
-class Latch:
-    """A debounced on/off condition: it flips only after the raw condition held for ``min_s``.
-
-    The flip is dated back to when the raw condition first changed, so intervals are not late by the
-    debounce time. ``None`` (cannot tell) leaves everything as it is.
-    """
-
-    def __init__(self, min_s: float) -> None:
-        self.min_s = min_s
-        self.active = False
-        self.since_s: float | None = None  # when the raw condition started to disagree with the state
-
-    def update(self, raw: bool | None, t_s: float) -> float | None:
-        """Feed one frame; returns the (backdated) time of a flip, or None."""
-        if raw is None:
-            return None
-        if raw == self.active:
-            self.since_s = None
-            return None
-        if self.since_s is None:
-            self.since_s = t_s
-        if t_s - self.since_s + 1e-9 >= self.min_s:
-            flipped_at = self.since_s
-            self.active = raw
-            self.since_s = None
-            return flipped_at
-        return None
-
-
-class GlitchGate:
-    """Treats physically impossible jumps of the main angle as missing, not as movement.
-
-    Pose trackers occasionally lose a limb for a few frames (a leg collapsing onto the other in a
-    side view). A value that would mean moving faster than ``max_speed_deg_s`` since the last trusted
-    value is held back. While values are held back, one is trusted again when it comes back within a
-    frame's worth of movement of the last trusted value (a one-frame spike), or when the held-back
-    values have agreed with each other for ``settle_s`` (the tracker has settled, or the person really
-    is there), or after ``give_up_s``.
-    """
-
-    FRAME_S = 1 / 25
-
-    def __init__(self, max_speed_deg_s: float, settle_s: float = 0.3, give_up_s: float = 1.0) -> None:
-        self.max_speed = max_speed_deg_s
-        self.settle_s = settle_s
-        self.give_up_s = give_up_s
-        self._trusted: tuple[float, float] | None = None
-        self._held: list[tuple[float, float]] = []
-
-    def _plausible(self, a: tuple[float, float], b: tuple[float, float]) -> bool:
-        dt = b[0] - a[0]
-        return dt <= 0 or abs(b[1] - a[1]) <= self.max_speed * dt
-
-    def __call__(self, t_s: float, value: float) -> bool:
-        """True if this frame's value can be trusted."""
-        if math.isnan(value):
-            return False
-        sample = (t_s, value)
-        if self._trusted is None or (
-            self._plausible(self._trusted, sample)
-            if not self._held
-            else abs(value - self._trusted[1]) <= self.max_speed * self.FRAME_S
-        ):
-            self._trusted, self._held = sample, []
-            return True
-        if self._held and not self._plausible(self._held[-1], sample):
-            self._held = []
-        self._held.append(sample)
-        since = self._held[-1][0] - self._held[0][0]
-        if since + 1e-9 >= self.settle_s or t_s - self._trusted[0] >= self.give_up_s:
-            self._trusted, self._held = sample, []
-            return True
-        return False
 
 
 @dataclass
@@ -150,6 +69,7 @@ class _RepInProgress:
     dip_s: float = 0.0
     hold_done: bool = False
     side_locked: bool = False
+    beyond: bool = False  # went past what the exercise's movement can be (``beyond_deg``): not a rep
     unseen_hold_s: float = 0.0  # hold time while the working leg was hidden, credited if still up
     faults: set[str] = field(default_factory=set)
 
@@ -223,9 +143,16 @@ class ExerciseChecker:
         self._one_shot: list[tuple[float, int, str, str]] = []
         self._cue_text: str | None = None
         self._announce_baseline_s: float | None = None  # a given baseline, said on the first frame
+        # Nothing counts before the person has been seen in the start position: found live with the
+        # baseline's still second; with a given baseline (a recording measured again from its quietest
+        # rest moment), at that moment or at an earlier still moment at rest (see ``_look_for_start``).
+        self.start_found = baseline is None
+        self._start_from_s = math.inf
+        self._rest_run: deque[PoseFrame] = deque()
         if baseline is not None:
             self._install_baseline(baseline, baseline_score_deg)
             self._announce_baseline_s = baseline.t_s
+            self._start_from_s = baseline.t_s - p["baseline_s"]
 
     # --- the signal ----------------------------------------------------------------------------
 
@@ -379,6 +306,24 @@ class ExerciseChecker:
         self._install_baseline(baseline, self.rest_score_deg)
         return True
 
+    def _look_for_start(self, pose: PoseFrame, value: float, side: str | None, blocked: bool) -> bool:
+        """Whether the start position is found with this frame: the baseline's own still moment is
+        reached, or the person has kept still at rest (the signal back at its release angle) for
+        ``start_still_s``. Before, a reading that happens to be low for a moment (a tracker settling,
+        someone still getting into position) is no start: what follows it is not a rep."""
+        if pose.t_s >= self._start_from_s:
+            return True
+        if blocked or math.isnan(value) or value > self.release_for(side):
+            self._rest_run.clear()
+            return False
+        self._rest_run.append(pose)
+        need_s = self.params["start_still_s"]
+        while len(self._rest_run) > 2 and pose.t_s - self._rest_run[1].t_s >= need_s:
+            self._rest_run.popleft()
+        if pose.t_s - self._rest_run[0].t_s + 1e-6 < need_s:
+            return False
+        return spread_in_torsos(list(self._rest_run), self.vis) <= self.params["still_frac"]
+
     def _install_baseline(self, baseline: ms.Baseline, score_deg: float) -> None:
         """Take ``baseline`` as the start position: reference lines, each side's start, rest anchor."""
         self.baseline = baseline
@@ -414,33 +359,13 @@ class ExerciseChecker:
         """
         if self.baseline is None or not pose.person_found:
             return False
-        hips, torso = ms.hip_mid(pose, self.vis), ms.torso_vector(pose, self.vis)
-        if hips is None or torso is None:
+        if not picture.seen_enough(pose, self.vis):
             return False
-        # The picture's scale: the median over the torso and the thighs, so that a lean (the torso
-        # shortens) or a knee bend (a thigh shortens) does not read as a zoom.
-        now = {"torso": float(np.hypot(*torso))}
-        for hip, knee in ((lm.LEFT_HIP, lm.LEFT_KNEE), (lm.RIGHT_HIP, lm.RIGHT_KNEE)):
-            ph, pk = pose.point(hip, self.vis), pose.point(knee, self.vis)
-            if ph is not None and pk is not None:
-                now[f"thigh{hip}"] = float(np.hypot(*(pk - ph)))
-
-        def fits(b: ms.Baseline) -> bool:
-            ratios = [now["torso"] / b.torso_px]
-            for hip, knee in ((lm.LEFT_HIP, lm.LEFT_KNEE), (lm.RIGHT_HIP, lm.RIGHT_KNEE)):
-                if f"thigh{hip}" in now and b.visible[hip] and b.visible[knee]:
-                    start = float(np.hypot(*(b.xy_px[knee] - b.xy_px[hip])))
-                    if start > 1.0:
-                        ratios.append(now[f"thigh{hip}"] / start)
-            scale = float(np.median(ratios))
-            away = float(np.hypot(*(hips - b.origin))) / b.torso_px
-            return 1.0 / PICTURE_SCALE <= scale <= PICTURE_SCALE and away <= PICTURE_SHIFT_TORSOS
-
-        if fits(self.baseline):
+        if picture.fits(pose, self.baseline, self.vis):
             return False
         # Back to a picture seen before (the wide shot after a close-up): its start position holds again.
         for earlier in reversed(self._earlier_baselines):
-            if fits(earlier):
+            if picture.fits(pose, earlier, self.vis):
                 self._earlier_baselines.remove(earlier)
                 self._earlier_baselines.append(self.baseline)
                 self._install_baseline(earlier, self.baseline_score_deg)
@@ -496,7 +421,8 @@ class ExerciseChecker:
         at_rest = self.phase == "start" and (self.baseline is not None or near_start)
 
         # Set-up problems, debounced; while any is active nothing counts.
-        raw, unseen = setup_check.frame_problems(pose, self.config, at_rest)
+        counting_began = self.baseline is not None and self.start_found
+        raw, unseen = setup_check.frame_problems(pose, self.config, at_rest, counting_began)
         moved = self._follow_picture(pose)
         if moved:
             raw["picture_changed"] = setup_check.MESSAGES["picture_changed"]
@@ -545,7 +471,16 @@ class ExerciseChecker:
                 blocked = any(code not in setup_check.NOTICES for code in raw)
 
         ready = self.baseline is not None
-        counting = ready and not blocked
+        if ready and not self.start_found:
+            self.start_found = self._look_for_start(pose, value, side_now, blocked)
+            if (
+                not self.start_found
+                and not blocked
+                and value >= self.hold_deg
+                and self.up_before_rest_s is None
+            ):
+                self.up_before_rest_s = t  # a trimmed clip starting mid-rep: said, not counted
+        counting = ready and not blocked and self.start_found
         self.frame_usable = pose.person_found and not blocked
         active_faults = (
             self._update_faults(pose, pair, speed, t, events, unseen) if counting else self._held_faults()
@@ -683,6 +618,7 @@ class ExerciseChecker:
             release = self.release_for(rep.side)
         if value > rep.peak_deg:
             rep.peak_deg, rep.peak_s = value, t
+        rep.beyond |= value > self.params.get("beyond_deg", math.inf)
 
         if value <= release:
             self._finish_rep(t, events, complete=True)
@@ -729,6 +665,8 @@ class ExerciseChecker:
         hold = max(rep.best_hold_s, rep.stretch_s)
         if rep.peak_deg < self.attempt_deg and complete:
             return  # a small movement, not an attempt at a rep
+        if rep.beyond:
+            return  # another movement (a forward fold seen obliquely): its own faults say what it was
         if rep.peak_deg < self.hold_deg or not complete:
             result = "incomplete"
         elif rep.faults:

@@ -9,10 +9,10 @@ from dataclasses import asdict
 from pathlib import Path
 
 from formcheck.errors import FormcheckError
-from formcheck.evaluation import ClipScore, RecognitionScore
+from formcheck.evaluation import RecognitionScore, Scored
 
 
-def _evaluate_one(path: str) -> tuple[ClipScore | None, RecognitionScore, dict]:
+def _evaluate_one(path: str) -> tuple[Scored, RecognitionScore, dict]:
     from formcheck.evaluation import evaluate_clip
 
     return evaluate_clip(Path(path))
@@ -43,7 +43,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         for f in files:
             sys.stderr.write(f"evaluating {f.name}\n") if sys.stderr.isatty() else None
             results.append(_evaluate_one(str(f)))
-    scores = [r[0] for r in results if r[0] is not None]
+    scores = [score for r in results for score, _ in r[0]]
     recognition = [r[1] for r in results]
     summaries = summarize_by_exercise(scores)
     if scores:
@@ -61,21 +61,22 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 "clips": [
                     {
                         **s.__dict__,
+                        "label": s.label,
                         "passed": s.passed,
                         "precision": s.precision,
                         "recall": s.recall,
                         "report": rep,
                     }
-                    for s, _, rep in results
-                    if s is not None
+                    for scored, _, _ in results
+                    for s, rep in scored
                 ],
                 "recognition": [
-                    {**asdict(r), "passed": r.passed, "report": rep if s is None else None}
-                    for s, r, rep in results
+                    {**asdict(r), "passed": r.passed, "report": rep if "segments" in rep else None}
+                    for _, r, rep in results
                 ],
             },
         )
-    failed = [s.clip for s in scores if not s.passed]
+    failed = [s.label for s in scores if not s.passed]
     unrecognised = [r.clip for r in recognition if not r.passed]
     if failed or unrecognised:
         parts = []

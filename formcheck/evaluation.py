@@ -2,7 +2,9 @@
 
 A clip passes when its rep counts per side are exact, every matched rep's hold and peak angle are
 within tolerance, every true fault and set-up problem is reported within 1 s of its true interval,
-and nothing is reported that is not there.
+and nothing is reported that is not there. A routine clip (several exercises in one recording) is
+judged the same way segment by segment: each true segment against the recognised segment it overlaps
+most, as ``formcheck analyze`` without ``-e`` reports it.
 """
 
 from __future__ import annotations
@@ -62,10 +64,16 @@ class ClipScore:
     exercise: str = ""
     hold_errs_s: list[float] = field(default_factory=list)  # per matched rep; hold_err_s is the worst
     peak_errs_deg: list[float] = field(default_factory=list)  # per matched rep; peak_err_deg is the worst
+    segment: int | None = None  # a routine clip's segment (1, 2, ...); None for a one-exercise clip
 
     @property
     def passed(self) -> bool:
         return not self.problems
+
+    @property
+    def label(self) -> str:
+        """The clip, and for a routine the segment: "routine_x #2"."""
+        return self.clip if self.segment is None else f"{self.clip} #{self.segment}"
 
     @property
     def precision(self) -> float | None:
@@ -110,11 +118,21 @@ def _match_reps(true: list[dict], found: list[dict]) -> list[tuple[dict, dict]]:
     return pairs
 
 
-def score_clip(truth: dict[str, Any], report: dict[str, Any], view: str) -> ClipScore:
+def score_clip(
+    truth: dict[str, Any],
+    report: dict[str, Any],
+    view: str,
+    end_s: float | None = None,
+    segment: int | None = None,
+) -> ClipScore:
+    """One clip's report (or one routine segment's: ``segment``, ending at ``end_s`` on the
+    recording's clock) against its truth: reps per side, each matched rep's result, hold and peak,
+    faults and set-up problems."""
     tol = dict(DEFAULT_TOLERANCES)
     tol.update(truth.get("tolerances", {}))
     peak_tol = tol.get("peak_deg", tol["peak_deg_front"] if view == "front" else tol["peak_deg_side"])
-    end_s = float(report.get("duration_s") or truth.get("duration_s") or 0.0)
+    if end_s is None:
+        end_s = float(report.get("duration_s") or truth.get("duration_s") or 0.0)
     problems: list[str] = []
 
     reps_true, reps_found = _count_by_side(truth["reps"]), _count_by_side(report["reps"])
@@ -160,7 +178,34 @@ def score_clip(truth: dict[str, Any], report: dict[str, Any], view: str) -> Clip
         exercise=truth.get("exercise", ""),
         hold_errs_s=hold_errs,
         peak_errs_deg=peak_errs,
+        segment=segment,
     )
+
+
+def score_routine(truth: dict[str, Any], recording: dict[str, Any]) -> list[tuple[ClipScore, dict | None]]:
+    """Each true segment of a routine judged per rep like a one-exercise clip, against the recognised
+    segment paired with it (see ``pair_segments``); a true segment nothing was recognised in has
+    every rep missed. Returns (score, the recognised segment's report or None) per true segment."""
+    from formcheck.spec import available_exercises, load_spec
+
+    end = float(recording.get("duration_s") or truth.get("duration_s") or 0.0)
+    out: list[tuple[ClipScore, dict | None]] = []
+    for n, (t, f) in enumerate(pair_segments(truth, recording), 1):
+        seg_truth = {
+            **t,
+            "clip": truth.get("clip", ""),
+            "tolerances": {**truth.get("tolerances", {}), **t.get("tolerances", {})},
+        }
+        view = load_spec(available_exercises()[t["exercise"]]).view
+        found = f if f is not None else {"reps": [], "faults": [], "setup": []}
+        seg_end = _span(f, end)[1] if f is not None else _span(t, end)[1]
+        score = score_clip(seg_truth, found, view, end_s=seg_end, segment=n)
+        if f is None:
+            score.problems.insert(0, f"{_name(t)} not recognised")
+        elif _name(f) != _name(t):
+            score.problems.insert(0, f"recognised as {_name(f)}")
+        out.append((score, f))
+    return out
 
 
 def truth_files(directory: Path, routines: bool = False) -> list[Path]:
@@ -192,11 +237,15 @@ def load_truth(path: Path) -> dict[str, Any]:
     return truth
 
 
-def evaluate_clip(truth_path: Path) -> tuple[ClipScore | None, RecognitionScore, dict[str, Any]]:
+Scored = list[tuple[ClipScore, dict[str, Any] | None]]
+
+
+def evaluate_clip(truth_path: Path) -> tuple[Scored, RecognitionScore, dict[str, Any]]:
     """Score one clip. The pose model runs once; its poses are checked twice: as the exercise the truth
     names (``analyze -e``, a clip of one exercise) and as recognised (``analyze`` without ``-e``).
 
-    Returns (the one-exercise score or None for a routine clip, the recognition score, the report)."""
+    Returns (the per-rep scores, each with the report it judged: one for a one-exercise clip, one per
+    true segment for a routine clip; the recognition score; the clip's report)."""
     from formcheck.report import build_report
     from formcheck.segments import analyze_track, build_recording_report, check_poses, track_poses
     from formcheck.spec import load_exercise
@@ -207,7 +256,7 @@ def evaluate_clip(truth_path: Path) -> tuple[ClipScore | None, RecognitionScore,
         track = track_poses(video)
         per_exercise = {s["exercise"]: s.get("settings", {}) for s in routine["segments"]}
         recording = build_recording_report(analyze_track(track, exercise_settings=per_exercise))
-        return None, score_recognition(routine, recording), recording
+        return score_routine(routine, recording), score_recognition(routine, recording), recording
     truth = load_truth(truth_path)
     config = load_exercise(truth["exercise"], truth.get("variant"), truth.get("settings", {}))
     track = track_poses(video)
@@ -215,7 +264,7 @@ def evaluate_clip(truth_path: Path) -> tuple[ClipScore | None, RecognitionScore,
     recording = build_recording_report(analyze_track(track, truth.get("settings", {})))
     report["recognised"] = {"segments": recording["segments"], "other": recording["other"]}
     score = score_clip(truth, report, config.spec.view)
-    return score, score_recognition(single_as_routine(truth, report), recording), report
+    return [(score, report)], score_recognition(single_as_routine(truth, report), recording), report
 
 
 def load_routine_truth(path: Path) -> dict[str, Any]:
@@ -262,6 +311,28 @@ def _name(seg: dict[str, Any]) -> str:
     return f"{seg['exercise']}/{seg.get('variant')}"
 
 
+def pair_segments(truth: dict[str, Any], recording: dict[str, Any]) -> list[tuple[dict, dict | None]]:
+    """Each true segment with the recognised one it overlaps most (in the truth's order, each
+    recognised segment used once), or None when no unused one overlaps it."""
+    end = float(recording.get("duration_s") or 0.0)
+    found = list(recording["segments"])
+    used: set[int] = set()
+    pairs: list[tuple[dict, dict | None]] = []
+    for t in truth["segments"]:
+        t_span = _span(t, end)
+        best = max(
+            (i for i in range(len(found)) if i not in used),
+            key=lambda i: _overlap(t_span, _span(found[i], end)),
+            default=None,
+        )
+        if best is None or _overlap(t_span, _span(found[best], end)) <= 0:
+            pairs.append((t, None))
+            continue
+        used.add(best)
+        pairs.append((t, found[best]))
+    return pairs
+
+
 def score_recognition(truth: dict[str, Any], recording: dict[str, Any]) -> RecognitionScore:
     """Segments recognised against the true ones: matched by time overlap, then each must have the
     exercise and variant right, boundaries within ``BOUNDARY_TOL_S`` (where the truth gives them) and
@@ -271,20 +342,14 @@ def score_recognition(truth: dict[str, Any], recording: dict[str, Any]) -> Recog
     problems: list[str] = []
     pairs: list[tuple[str, str]] = []
     boundary_errs: list[float] = []
-    used: set[int] = set()
-    for t in truth["segments"]:
+    matched: list[int] = []
+    for t, f in pair_segments(truth, recording):
         t_span = _span(t, end)
-        best = max(
-            (i for i in range(len(found)) if i not in used),
-            key=lambda i: _overlap(t_span, _span(found[i], end)),
-            default=None,
-        )
-        if best is None or _overlap(t_span, _span(found[best], end)) <= 0:
+        if f is None:
             problems.append(f"{_name(t)} at {t_span[0]:.0f}-{t_span[1]:.0f} s not recognised")
             pairs.append((t["exercise"], "none"))
             continue
-        used.add(best)
-        f = found[best]
+        matched.append(id(f))
         pairs.append((t["exercise"], f["exercise"]))
         if _name(f) != _name(t):
             problems.append(f"{_name(t)} at {t_span[0]:.0f} s recognised as {_name(f)}")
@@ -303,8 +368,8 @@ def score_recognition(truth: dict[str, Any], recording: dict[str, Any]) -> Recog
             problems.append(f"{_name(t)} reps per side {reps_found} != {reps_true}")
     if not truth["segments"] and not found:
         pairs.append(("none", "none"))  # nothing to find, nothing found: a right answer too
-    for i, f in enumerate(found):
-        if i not in used:
+    for f in found:
+        if id(f) not in matched:
             problems.append(f"{_name(f)} at {f['start_s']:.0f}-{f['end_s']:.0f} s is no true segment")
             pairs.append(("none", f["exercise"]))
     return RecognitionScore(
@@ -346,6 +411,9 @@ def _fmt(x: float | None, spec: str) -> str:
     return "-" if x is None else format(x, spec)
 
 
+CLIP_W = 38  # a routine's name and its segment number: "routine_sb_hook_superman_older_male #2"
+
+
 def format_table(scores: list[ClipScore]) -> str:
     def sides(d: dict[str, int]) -> str:
         return " ".join(f"{k[0].upper()}{v}" for k, v in sorted(d.items())) or "0"
@@ -353,13 +421,13 @@ def format_table(scores: list[ClipScore]) -> str:
     def row(s: ClipScore) -> str:
         pr = f"{_fmt(s.precision, '.2f')}/{_fmt(s.recall, '.2f')}"
         return (
-            f"{s.clip[:34]:<34} {sides(s.reps_found) + ' / ' + sides(s.reps_true):<17} "
+            f"{s.label[:CLIP_W]:<{CLIP_W}} {sides(s.reps_found) + ' / ' + sides(s.reps_true):<17} "
             f"{_fmt(s.hold_err_s, '.2f'):>7}s {_fmt(s.peak_err_deg, '.1f'):>7}° {pr:>11} "
             f"{s.setup_caught}/{s.setup_true:<4}  {'yes' if s.passed else 'NO'}"
         )
 
     header = (
-        f"{'clip':<34} {'reps found/true':<17} {'hold err':>8} {'peak err':>8} "
+        f"{'clip':<{CLIP_W}} {'reps found/true':<17} {'hold err':>8} {'peak err':>8} "
         f"{'faults P/R':>11} {'setup':>6}  ok"
     )
     return "\n".join(_listing(header, scores, row, "within tolerance"))
@@ -420,9 +488,13 @@ def summarize(scores: list[ClipScore], label: str = "") -> ExerciseSummary:
 
 
 def summarize_by_exercise(scores: list[ClipScore]) -> list[ExerciseSummary]:
-    """One summary per exercise, by name, then one over every clip ("all")."""
+    """One summary per exercise, by name (routine segments pooled with the clips of their exercise),
+    then one over the routine segments alone ("routines", when there are any), then one over all."""
     exercises = sorted({s.exercise for s in scores})
     rows = [summarize([s for s in scores if s.exercise == e], e or "?") for e in exercises]
+    in_routines = [s for s in scores if s.segment is not None]
+    if in_routines:
+        rows.append(summarize(in_routines, "routines"))
     return [*rows, summarize(scores, "all")]
 
 

@@ -249,10 +249,73 @@ def lateral_tilt_deg(
 SignalFn = Callable[[PoseFrame, "Baseline | None", float, "RestAnchor | None"], tuple[float, float]]
 
 
+# A thigh this much shorter in the picture than in the start position has a misplaced knee: in the side
+# view the leg moves in the picture's plane and keeps its length (the near thigh reads 0.85-1.05 of it
+# through a whole rep), but a knee hugged by both hands on the far side is put half-way to the hip.
+THIGH_MISPLACED_RATIO = 0.75
+
+
+def _start_length(baseline: Baseline, a: int, b: int) -> float:
+    if not (baseline.visible[a] and baseline.visible[b]):
+        return NAN
+    return g.distance(baseline.xy_px[a], baseline.xy_px[b])
+
+
+def _knee_from_lengths(hip: np.ndarray, ankle: np.ndarray, knee: np.ndarray, thigh: float, shank: float):  # type: ignore[no-untyped-def]
+    """Where the knee must be, ``thigh`` from the hip and ``shank`` from the ankle (the one of the two
+    such places nearer the tracker's knee), or None when no such place exists."""
+    d = g.distance(hip, ankle)
+    if not (abs(thigh - shank) < d < thigh + shank):
+        return None
+    along = (thigh * thigh - shank * shank + d * d) / (2 * d)
+    across = math.sqrt(max(0.0, thigh * thigh - along * along))
+    u = (ankle - hip) / d
+    foot = hip + along * u
+    normal = np.array([u[1], -u[0]])
+    return min((foot + across * normal, foot - across * normal), key=lambda c: g.distance(c, knee))
+
+
+def hip_flexion_kept_length_deg(pose: PoseFrame, side: str, vis: float, baseline: Baseline | None) -> float:
+    """Hip flexion as ``hip_flexion_deg``, except where the tracker has put the knee far too close to
+    the hip (its thigh under THIGH_MISPLACED_RATIO of its start length): the knee is then placed where
+    the start position's thigh and shank lengths put it between the seen hip and ankle. The shank is
+    the longer of the two start shanks: the far leg's start landmarks are faint and read short."""
+    value = hip_flexion_deg(pose, side, vis)
+    if baseline is None or math.isnan(value):
+        return value
+    hip_i, knee_i, ankle_i, shoulder_i = (
+        (lm.LEFT_HIP, lm.LEFT_KNEE, lm.LEFT_ANKLE, lm.LEFT_SHOULDER)
+        if side == "left"
+        else (lm.RIGHT_HIP, lm.RIGHT_KNEE, lm.RIGHT_ANKLE, lm.RIGHT_SHOULDER)
+    )
+    thigh = _start_length(baseline, hip_i, knee_i)
+    shank = max(
+        (
+            v
+            for v in (
+                _start_length(baseline, lm.LEFT_KNEE, lm.LEFT_ANKLE),
+                _start_length(baseline, lm.RIGHT_KNEE, lm.RIGHT_ANKLE),
+            )
+            if not math.isnan(v)
+        ),
+        default=NAN,
+    )
+    ph, pk, pa, ps = (pose.point(i, vis) for i in (hip_i, knee_i, ankle_i, shoulder_i))
+    if ph is None or pk is None or pa is None or ps is None or math.isnan(thigh) or math.isnan(shank):
+        return value
+    if g.distance(ph, pk) >= THIGH_MISPLACED_RATIO * thigh:
+        return value
+    knee = _knee_from_lengths(ph, pa, pk, thigh, shank)
+    return value if knee is None else 180.0 - g.joint_angle_deg(ps, ph, knee)
+
+
 def _hip_flexion_pair(
     pose: PoseFrame, baseline: Baseline | None, vis: float, rest: RestAnchor | None
 ) -> tuple[float, float]:
-    return hip_flexion_deg(pose, "left", vis), hip_flexion_deg(pose, "right", vis)
+    return (
+        hip_flexion_kept_length_deg(pose, "left", vis, baseline),
+        hip_flexion_kept_length_deg(pose, "right", vis, baseline),
+    )
 
 
 def _trunk_elevation(

@@ -131,12 +131,26 @@ class Pipeline:
                 frames = self._poses[window.first : window.last + 1]
                 baseline = make_baseline(frames, self.config.spec.posture, self._vis)
                 if baseline is not None:
-                    events.extend(self._measure_again(baseline, window.score_deg).events)
+                    kept = (self.checker, self.series)
+                    again = self._measure_again(baseline, window.score_deg)
+                    if kept[0].baseline is not None and _counted(self.checker) < _counted(kept[0]):
+                        # A later rest nearer the start position by its score, that the reps did not
+                        # start from (ready on the hands before a cobra, lying relaxed after it: both
+                        # are lying, REAL_WORLD.md): measured from it they would be lost, so the start
+                        # they were measured from stands.
+                        self.checker, self.series = kept
+                    else:
+                        events.extend(again.events)
         if self.checker.baseline is None and self.checker.frames_with_pose:
             self.notes.append(NO_BASELINE_NOTE)
         elif self.checker.up_before_rest_s is not None:
             self.notes.append(MID_REP_NOTE.format(t=self.checker.up_before_rest_s))
         return events + self.checker.finish(t_s)
+
+
+def _counted(checker: ExerciseChecker) -> int:
+    """Reps that reached the target and came back."""
+    return sum(r.complete and r.result != "incomplete" for r in checker.reps)
 
 
 @dataclass

@@ -27,7 +27,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -38,6 +38,9 @@ from formcheck.pose_frame import PoseFrame
 VIS = 0.5  # landmarks that decide posture
 FAR_VIS = 0.1  # a far-side knee is often reported at 0.15-0.4 but placed well: good enough to see it move
 STILL_WINDOW_S = 1.0  # a still moment: the body quiet for this long ...
+# ... or, in a recording with no still second at all (a short clip that starts moving at once, REAL_WORLD.md:
+# within a third of a second), this long: its quietest moment is the start position.
+SHORT_STILL_WINDOW_S = 0.3
 STILL_FRAC = 0.08  # ... its core landmarks (smoothed) within this many torso lengths (2nd largest of 8)
 SMOOTH_TAU_S = 0.1  # light smoothing against the tracker's jitter before stillness is judged
 CLASSIFY_EVERY_S = 0.1  # how often the body is tested for stillness (and read when still)
@@ -562,7 +565,8 @@ class LiveRecogniser:
     second while still.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, still_window_s: float = STILL_WINDOW_S) -> None:
+        self.still_window_s = still_window_s
         self.episodes: list[Episode] = []  # closed ones (offline use)
         self._closed: list[_Open] = []
         self._cur: _Open | None = None
@@ -642,9 +646,9 @@ class LiveRecogniser:
             before = len(self._cur.moves.kinds)
             self._cur.moves.update(ema.tolist(), v.tolist(), t)
             changed = len(self._cur.moves.kinds) != before
-        if t >= self._next_look_s and t - self._since_s >= 0.9 * STILL_WINDOW_S:
+        if t >= self._next_look_s and t - self._since_s >= 0.9 * self.still_window_s:
             self._next_look_s = t + CLASSIFY_EVERY_S
-            window = self._buf[self._tb >= t - STILL_WINDOW_S]
+            window = self._buf[self._tb >= t - self.still_window_s]
             spread = np.hypot(*np.ptp(window, axis=0).T)
             spread.sort()
             if spread[-2] <= STILL_FRAC * length:
@@ -671,7 +675,7 @@ class LiveRecogniser:
     def _still(self, r: Reading, t: float) -> bool:
         """A still moment read as ``r``; returns whether the guess changed."""
         cur = self._cur
-        start_s = max(self._since_s, t - STILL_WINDOW_S)
+        start_s = max(self._since_s, t - self.still_window_s)
         if cur is None:
             if r.start and r.posture != "unknown":
                 self._open(r, start_s, t)
@@ -784,6 +788,14 @@ def recognise(poses: Sequence[PoseFrame]) -> list[Episode]:
     for pose in poses:
         rec.update(pose)
     rec.finish()
+    never_still = not rec._closed and any(p.person_found for p in poses)
+    if never_still:
+        # Nobody was still for a second anywhere: a short clip that starts moving at once still has a
+        # start position, its quietest moment.
+        rec = LiveRecogniser(SHORT_STILL_WINDOW_S)
+        for pose in poses:
+            rec.update(pose)
+        rec.finish()
     out: list[Episode] = []
     for opened in rec._closed:
         # What moved, over all the episode may claim, from its final start position.
@@ -802,7 +814,11 @@ def recognise(poses: Sequence[PoseFrame]) -> list[Episode]:
             moves.update(ema.tolist(), pose.visibility.tolist(), pose.t_s)
         moves.finish(opened.span_end_s)
         opened.moves = moves
-        out.append(opened.episode(offline=True))
+        episode = opened.episode(offline=True)
+        if never_still:
+            # A moment that short is still at the turn of a movement too: the episode is all its span.
+            episode = replace(episode, end_s=max(episode.end_s, episode.span_end_s))
+        out.append(episode)
     return out
 
 

@@ -92,9 +92,12 @@ def torso_from_vertical_deg(pose: PoseFrame, vis: float) -> float:
     return math.degrees(math.atan2(abs(torso[0]), -torso[1]))
 
 
-def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> tuple[dict[str, str], set[str]]:
+def frame_problems(
+    pose: PoseFrame, config: ExerciseConfig, at_rest: bool, counting: bool = False
+) -> tuple[dict[str, str], set[str]]:
     """This frame's set-up problems (code -> sentence), and the checked parts out of view (the form
-    checks that need them pause). View and posture are judged only at rest."""
+    checks that need them pause). The posture is judged only at rest (a press-up top is still lying
+    prone); the view at rest and, once counting has begun, on every frame."""
     vis = config.params["visibility_min"]
     if not pose.person_found:
         problems = {"no_person": MESSAGES["no_person"].format(camera=camera_advice(config.spec))}
@@ -110,12 +113,14 @@ def frame_problems(pose: PoseFrame, config: ExerciseConfig, at_rest: bool) -> tu
     partial = missing_parts(pose, config, vis, config.spec.checked_parts)
     if partial:
         problems[PARTIAL_VIEW] = partial_view_message(partial, config)
+    # A camera turned (or carried round) mid-rep makes every angle after it wrong: once counting has
+    # begun the view is judged on every frame, and counting pauses until it is right again. Before,
+    # only at rest: someone walking in or lying down crosses every view on the way.
+    ratio = view_ratio(pose, vis) if at_rest or counting else math.nan
+    spec = config.spec
+    if not math.isnan(ratio) and (ratio >= config.params["view_ratio"]) != (spec.view == "front"):
+        problems["wrong_view"] = MESSAGES[f"wrong_view_{spec.view}"].format(camera=camera_advice(spec))
     if at_rest:
-        ratio = view_ratio(pose, vis)
-        threshold = config.params["view_ratio"]
-        spec = config.spec
-        if not math.isnan(ratio) and (ratio >= threshold) != (spec.view == "front"):
-            problems["wrong_view"] = MESSAGES[f"wrong_view_{spec.view}"].format(camera=camera_advice(spec))
         tilt = torso_from_vertical_deg(pose, vis)
         # From the wrong side the posture cannot be judged (a body lying toward the camera looks upright).
         if not math.isnan(tilt) and "wrong_view" not in problems:

@@ -38,6 +38,9 @@ COMMON_PARAMS: dict[str, float] = {
     "far_visibility_min": 0.2,
     "baseline_s": 1.0,
     "still_frac": 0.06,
+    # A recording measured from a rest moment found later starts counting once the person has kept
+    # this still at rest (clips start moving within a third of a second, REAL_WORLD.md).
+    "start_still_s": 0.25,
     "fault_min_s": 0.2,
     "setup_min_s": 0.5,
     "speed_window_s": 0.3,

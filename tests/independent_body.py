@@ -318,13 +318,15 @@ class Standing:
     lean_deg: Callable[[float], float] = const(0.0)
     hip_shift_m: Callable[[float], float] = const(0.0)
     stance_m: float | None = None  # ankle to ankle; default about shoulder width
+    # the pelvis moving back over the heels (away from the camera, +z), as it does in a forward fold
+    hip_back_m: Callable[[float], float] = const(0.0)
 
     def points(self, t: float) -> np.ndarray:
         b = self.body
         pts = np.zeros((lm.COUNT, 3))
         stance = self.stance_m if self.stance_m is not None else b.shoulder_w * 0.95
         shift = self.hip_shift_m(t)
-        pelvis = np.array([shift, b.leg, 0.0])
+        pelvis = np.array([shift, b.leg, self.hip_back_m(t)])
         phi, psi, rho = (np.radians(f(t)) for f in (self.tilt_deg, self.lean_deg, self.twist_deg))
         # trunk frame: tilt about z (toward +x = the person's left), lean about x (toward -z), twist about y
         rz = np.array([[np.cos(phi), np.sin(phi), 0], [-np.sin(phi), np.cos(phi), 0], [0, 0, 1]])
@@ -642,6 +644,53 @@ class Camera:
 
 
 @dataclass
+class OrbitCamera:
+    """A camera carried around a person at a fixed distance and height: ``azimuth_deg(t)`` is 0 for the
+    usual side view (camera at -z) and turns toward -x (90: on the -x side of the body, looking along
+    it). Someone moving a phone on a stand while lying, or a helper walking round with it."""
+
+    base: Camera
+    center: tuple[float, float, float]
+    azimuth_deg: Callable[[float], float]
+
+    @property
+    def width(self) -> int:
+        return self.base.width
+
+    @property
+    def height(self) -> int:
+        return self.base.height
+
+    @property
+    def fps(self) -> float:
+        return self.base.fps
+
+    def at(self, t: float) -> Camera:
+        c = np.array(self.center, float)
+        pos = np.array(self.base.position, float) - c
+        look = np.array(self.base.look_at, float) - c
+        a = -math.radians(self.azimuth_deg(t))  # positive azimuth carries the camera toward -x
+        rot = np.array([[math.cos(a), 0.0, -math.sin(a)], [0.0, 1.0, 0.0], [math.sin(a), 0.0, math.cos(a)]])
+        p2, l2 = rot @ pos + c, rot @ look + c
+        b = self.base
+        return Camera(b.width, b.height, b.fps, tuple(p2), tuple(l2), b.roll_deg, b.hfov_deg)
+
+
+@dataclass
+class Slid:
+    """A pose moved along the floor (x) by ``dx_m(t)``: a person shuffling while lying."""
+
+    pose: object
+    dx_m: Callable[[float], float]
+
+    def points(self, t: float) -> np.ndarray:
+        return self.pose.points(t) + np.array([self.dx_m(t), 0.0, 0.0])  # type: ignore[attr-defined]
+
+    def near_side(self) -> str | None:
+        return self.pose.near_side()  # type: ignore[attr-defined]
+
+
+@dataclass
 class Tracker:
     """What MediaPipe makes of it: jitter, far-side visibility, lost frames."""
 
@@ -651,6 +700,10 @@ class Tracker:
     far_vis: tuple[float, float] = (0.25, 0.5)
     far_clear_vis: tuple[float, float] = (0.55, 0.8)  # far points clear of the near body's outline
     depth: bool = True  # relative depth per landmark (False: zeros)
+    # Points past the picture's edge are guesses: their visibility, and how far the guesses wander
+    # (a slow random walk, in torso lengths; MediaPipe's guesses of unseen feet drift and jump about).
+    edge_vis: tuple[float, float] = (0.05, 0.35)
+    edge_wander_frac: float = 0.0
     rng: np.random.Generator = field(init=False)
 
     def __post_init__(self) -> None:
@@ -680,6 +733,7 @@ def film(
     near_at = getattr(pose, "near_side_at", None)
     poses: list[PoseFrame] = []
     drift = np.zeros((lm.COUNT, 2))
+    wander = np.zeros((lm.COUNT, 2))
     for i in range(n):
         t = i / camera.fps
         if any(a <= t < b for a, b in tracker.lost):
@@ -689,7 +743,8 @@ def film(
             near = near_at(t)
             far = None if near is None else (R if near == L else L)
         pts = pose.points(t)
-        xy = camera.project(pts)
+        cam = camera.at(t) if hasattr(camera, "at") else camera  # a camera that moves
+        xy = cam.project(pts)
         sh = (xy[lm.LEFT_SHOULDER] + xy[lm.RIGHT_SHOULDER]) / 2
         hp = (xy[lm.LEFT_HIP] + xy[lm.RIGHT_HIP]) / 2
         torso_px = float(np.linalg.norm(sh - hp))
@@ -711,8 +766,12 @@ def film(
             vis[far_ids] = np.where(hidden, lo + u * (hi - lo), clo + u * (chi - clo))
         # points past the picture's edge: still returned (guessed), with low visibility
         out = (xy[:, 0] < 0) | (xy[:, 0] > camera.width) | (xy[:, 1] < 0) | (xy[:, 1] > camera.height)
-        vis[out] = np.minimum(vis[out], rng.uniform(0.05, 0.35, int(out.sum())))
-        depth = camera.depth(pts) if tracker.depth else np.zeros(lm.COUNT)
+        vis[out] = np.minimum(vis[out], rng.uniform(*tracker.edge_vis, int(out.sum())))
+        if tracker.edge_wander_frac > 0:
+            step = tracker.edge_wander_frac * torso_px
+            wander = 0.9 * wander + rng.normal(0, step * 0.45, wander.shape)
+            xy[out] = xy[out] + wander[out]
+        depth = cam.depth(pts) if tracker.depth else np.zeros(lm.COUNT)
         poses.append(PoseFrame(i, t, camera.width, camera.height, xy, vis, depth))
     return PoseTrack(name=name, fps=camera.fps, width=camera.width, height=camera.height, poses=poses)
 

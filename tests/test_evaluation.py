@@ -165,3 +165,69 @@ def test_routine_clips_are_kept_apart_from_single_exercise_clips(tmp_path):
     (tmp_path / "routine.truth.json").write_text(json.dumps({"exercise": None, "segments": []}))
     assert [f.name for f in truth_files(tmp_path)] == ["one.truth.json"]
     assert [f.name for f in truth_files(tmp_path, routines=True)] == ["routine.truth.json"]
+
+
+def _segment(exercise, variant, start, end, reps):
+    return {"exercise": exercise, "variant": variant, "start_s": start, "end_s": end, "reps": reps}
+
+
+ROUTINE = {
+    "clip": "routine",
+    "segments": [
+        {
+            **_segment("side_bend", "standing", 0.0, 20.0, [rep(1, "left", 3, 5, 20.0, 1.3)]),
+            "faults": [],
+            "setup": [],
+        },
+        {
+            **_segment("knee_to_chest", "single", 23.0, 42.0, [rep(1, "right", 34, 40, 128.0, 5.27)]),
+            "faults": [],
+            "setup": [],
+        },
+    ],
+}
+
+
+def _recording(k2c_reps):
+    return {
+        "duration_s": 45.0,
+        "segments": [
+            {**_segment("side_bend", "standing", 0.5, 19.0, [rep(1, "left", 3.1, 5.2, 19.5, 1.4)])},
+            {**_segment("knee_to_chest", "single", 23.5, 42.0, k2c_reps)},
+        ],
+    }
+
+
+def _with_empty_intervals(recording):
+    for seg in recording["segments"]:
+        seg.update(faults=[], setup=[])
+    return recording
+
+
+def test_a_routine_is_judged_per_rep_segment_by_segment():
+    from formcheck.evaluation import score_routine, summarize_by_exercise
+
+    good = _with_empty_intervals(_recording([rep(1, "right", 34.2, 40.1, 125.0, 5.0)]))
+    scores = [s for s, _ in score_routine(ROUTINE, good)]
+    assert [(s.label, s.exercise, s.passed) for s in scores] == [
+        ("routine #1", "side_bend", True),
+        ("routine #2", "knee_to_chest", True),
+    ]
+    # The right knee-to-chest rep read as the sample once was: hold 0.8 s, peak 111.6, a short hold.
+    bad = _with_empty_intervals(_recording([rep(1, "right", 34.2, 40.1, 111.6, 0.8, "short_hold")]))
+    k2c = score_routine(ROUTINE, bad)[1][0]
+    assert not k2c.passed
+    assert any("hold error 4.47" in p for p in k2c.problems)
+    assert any("peak-angle error 16.4" in p for p in k2c.problems)
+    assert any("'short_hold', truly 'good'" in p for p in k2c.problems)
+    rows = {x.exercise: x for x in summarize_by_exercise(scores)}
+    assert rows["routines"].clips == 2 and rows["all"].clips == 2
+
+
+def test_a_routine_segment_nothing_was_recognised_in_misses_every_rep():
+    from formcheck.evaluation import score_routine
+
+    recording = _with_empty_intervals(_recording([]))
+    recording["segments"] = recording["segments"][:1]
+    k2c = score_routine(ROUTINE, recording)[1][0]
+    assert not k2c.passed and k2c.reps_found == {} and "not recognised" in k2c.problems[0]
