@@ -306,7 +306,9 @@ class CueBannerAnnotator:
     bottom of the picture, whichever covers less of the body."""
 
     def __init__(self) -> None:
-        self.font_px = 40  # set from the viewing distance (ui/readable.py)
+        self.font_px = 40  # glance size, set from the viewing distance (ui/readable.py)
+        self.reading_px = 30  # for a cue too long to fit in glance size
+        self.shown_px: int | None = None  # the size the band chose for the cue now up
         self.box: QRectF | None = None  # where the banner went on the last paint (tests read it)
 
     def annotate(
@@ -323,10 +325,9 @@ class CueBannerAnnotator:
             return
         p = scene.painter
         shown = cue_text(text, kind)
+        px = self.shown_px or self.font_px
         area = band if band is not None else scene.image_rect
-        box = QRectF(
-            area.left() + 8, 0, area.width() - 16, cue_box_height(shown, area.width() - 16, self.font_px)
-        )
+        box = QRectF(area.left() + 8, 0, area.width() - 16, cue_box_height(shown, area.width() - 16, px))
         if band is not None and box.height() <= band.height():
             box.moveTop(band.top() + (band.height() - box.height()) / 2)
         else:
@@ -344,7 +345,7 @@ class CueBannerAnnotator:
         p.setPen(QPen(color, 4))
         p.setBrush(QColor(0, 0, 0, 225))
         p.drawRoundedRect(box, 14, 14)
-        p.setFont(_font(self.font_px))
+        p.setFont(_font(px))
         p.setPen(color)
         p.drawText(box.adjusted(CUE_PAD_X, 0, -CUE_PAD_X, 0), CUE_FLAGS, shown)
         self.box = box

@@ -225,8 +225,8 @@ def _script(exercise: str, variant: str | None) -> Script:
     right, rt = _reps(lt[-1], 2.0, 1.0, 2.0, 1.5, -24.0)
     phases = [
         Phase(0.0, 1.5, "Stand tall, feet apart"),
-        *_phases(lt, "Lean to one side", "Only as far as is comfy", "Back to the middle"),
-        *_phases(rt, "Now the other side", "Only as far as is comfy", "Back to the middle"),
+        *_phases(lt, "Lean to one side", "Only as far as is comfortable", "Back to the middle"),
+        *_phases(rt, "Now the other side", "Only as far as is comfortable", "Back to the middle"),
     ]
     tilt = keyframes([(0.0, 0.0), *left, *right[1:]])
     return Script("standing", rt[-1], {"tilt": tilt}, tuple(phases))
@@ -264,11 +264,8 @@ class Demonstration:
     def step_captions(self) -> tuple[str, str, str]:
         """Three short steps (get into position, move, hold and come back), for the side panel."""
         phases = self.script.phases
-        return (
-            phases[0].caption,
-            phases[1].caption,
-            f"{phases[2].caption.split(',')[0]}, then {phases[3].caption.lower()}",
-        )
+        hold = "Stay a moment" if self.body == "standing" else phases[2].caption.split(",")[0]
+        return phases[0].caption, phases[1].caption, f"{hold}, then {phases[3].caption.lower()}"
 
 
 # Segments drawn for the figure (near side last so it is on top), in the order of lm.SKELETON pairs.
@@ -333,7 +330,8 @@ def paint_demonstration(
     p.setPen(QPen(QColor(110, 120, 135), max(2.0, 3 * scale)))
     p.drawLine(QPointF(figure_rect.left(), floor_y), QPointF(figure_rect.right(), floor_y))
     width = max(4.0, 16 * scale)
-    for color, limbs in ((FIGURE_FAR, _LIMBS_FAR), (FIGURE, _TRUNK + _LIMBS_NEAR)):
+    far = FIGURE if demo.body == "standing" else FIGURE_FAR  # seen from the front, no side is farther
+    for color, limbs in ((far, _LIMBS_FAR), (FIGURE, _TRUNK + _LIMBS_NEAR)):
         p.setPen(QPen(color, width, Qt.PenStyle.SolidLine, Qt.PenCapStyle.RoundCap))
         for a, b in limbs:
             p.drawLine(at(a), at(b))

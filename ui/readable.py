@@ -42,18 +42,21 @@ def x_height_mm(distance_m: float, arcmin: float) -> float:
     return 1000.0 * distance_m * math.tan(math.radians(arcmin / 60.0))
 
 
-@cache
-def x_height_per_px(family: str = FONT_FAMILY, bold: bool = False) -> float:
-    """The font's x-height as a fraction of its pixel size (0.55 for DejaVu Sans), measured."""
+def x_height_at(px: int, family: str = FONT_FAMILY, bold: bool = False) -> float:
+    """The x-height Qt gives a font at ``px`` pixels (whole pixels: hinting rounds it)."""
     font = QFont(family)
-    font.setPixelSize(200)
+    font.setPixelSize(px)
     font.setBold(bold)
-    return QFontMetricsF(font).xHeight() / 200.0
+    return QFontMetricsF(font).xHeight()
 
 
+@cache
 def font_px_for_x_height(x_height_px: float, family: str = FONT_FAMILY, bold: bool = False) -> int:
-    """The smallest pixel size whose x-height is at least ``x_height_px``."""
-    return math.ceil(x_height_px / x_height_per_px(family, bold))
+    """The smallest pixel size whose x-height, as Qt draws it, is at least ``x_height_px``."""
+    px = max(1, math.floor(x_height_px / 0.6))  # DejaVu's x-height is 0.55 of its size: start below
+    while x_height_at(px, family, bold) < x_height_px:
+        px += 1
+    return px
 
 
 def screen_px_per_mm(screen: QScreen | None) -> tuple[float, str]:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 
 import numpy as np
 from PyQt6.QtCore import QRectF, QSize, Qt, QTimer
-from PyQt6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen
+from PyQt6.QtGui import QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen, QResizeEvent
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from formcheck.events import FrameUpdate
@@ -28,6 +28,7 @@ from ui.annotators import (
     SkeletonAnnotator,
     _font,
     cue_box_height,
+    cue_text,
     skeleton_box,
 )
 from ui.demonstration import Demonstration, paint_demonstration
@@ -37,8 +38,8 @@ from ui.readable import TextSizes
 class VideoView(QWidget):
     """The camera or video frame with the annotators drawn on top, scaled to fit, aspect kept.
 
-    A band under the picture is kept for the cue, so the cue never covers the body; the picture is
-    fitted into what is left. Before the first rep (and on D) a looping demonstration of the exercise
+    The cue is not drawn here but in ``CueBand``, a strip under the picture, so it never covers the
+    body. Before the first rep (and on D) a looping demonstration of the exercise
     is drawn in a top corner of the picture that the body leaves free.
 
     Records, per painted frame, the time since the frame was decoded (frame-to-screen latency).
@@ -57,7 +58,7 @@ class VideoView(QWidget):
         self.cue_kind: str | None = None
         self.overlay_text: str | None = "Starting…"
         self.overlay_px = 28
-        self.cue_lines = 2  # the band under the picture holds this many lines of cue
+        self.cue_band_widget: CueBand | None = None  # the strip that shows the cue (set by CueBand)
         self._array: np.ndarray | None = None
         self._image: QImage | None = None
         self.update_shown: FrameUpdate | None = None
@@ -86,6 +87,7 @@ class VideoView(QWidget):
 
     def apply_text_sizes(self, sizes: TextSizes) -> None:
         self.cue_banner.font_px = sizes.glance_px
+        self.cue_banner.reading_px = sizes.reading_px
         self.hold_ring.number_px = sizes.glance_px
         self.hold_ring.caption_px = sizes.reading_px
         self.overlay_px = sizes.reading_px
@@ -129,16 +131,13 @@ class VideoView(QWidget):
             self.overlay_text = text
             self.update()
 
-    def cue_band(self) -> QRectF:
-        """The band under the picture kept for the cue: ``cue_lines`` lines of glance-size type."""
-        one_line = cue_box_height("▶ Hold", self.width(), self.cue_banner.font_px)
-        line = QFontMetricsF(_font(self.cue_banner.font_px)).lineSpacing()
-        height = min(self.height() * 0.45, one_line + line * (self.cue_lines - 1) + 8)
-        return QRectF(0, self.height() - height, self.width(), height)
+    def update(self) -> None:  # type: ignore[override]
+        super().update()
+        if self.cue_band_widget is not None:
+            self.cue_band_widget.refresh()
 
     def image_rect(self) -> QRectF:
         area = QRectF(self.rect())
-        area.setBottom(self.cue_band().top())
         if self._image is None:
             return area
         iw, ih = self._image.width(), self._image.height()
@@ -168,7 +167,6 @@ class VideoView(QWidget):
                 keep_out.append(self.demo_rect)
             self.angle.keep_out = keep_out
             self.angle.annotate(scene, self.update_shown)
-            self.cue_banner.annotate(scene, self.update_shown, self.cue_kind, self.cue_band(), self.body_box)
         elif self.demo is not None:
             self.demo_rect = self._paint_demo(p, rect, [])
         if self.overlay_text:
@@ -222,6 +220,74 @@ class VideoView(QWidget):
         p.drawRoundedRect(box, 12, 12)
         p.setPen(WHITE)
         p.drawText(box.adjusted(18, 10, -18, -10), flags, self.overlay_text or "")
+
+
+class CueBand(QWidget):
+    """The cue, in glance-size type across the width of the window under the picture and the panel:
+    never over the body. It is as tall as the cue needs (two lines at least, so it does not jump for
+    the usual short cues; a longer cue makes the picture above it smaller while it is up). A cue too
+    long for four glance-size lines (the camera set-up sentences, read while setting up, not from the
+    mat) is set in reading size, and only if that does not fit either, smaller."""
+
+    MIN_LINES, MAX_LINES = 2, 4
+    MAX_SHARE = 0.42  # of the window's height
+
+    def __init__(self, video: VideoView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.video = video
+        video.cue_band_widget = self
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._shown: tuple[str | None, str | None, int, int] | None = None
+        self.refresh()
+
+    def _text(self) -> str | None:
+        update = self.video.update_shown
+        return update.state.cue if update is not None else None
+
+    def layout_for(self, text: str | None, width: int) -> tuple[int, int]:
+        """(band height, font px) for ``text`` across ``width``."""
+        banner = self.video.cue_banner
+        glance = banner.font_px
+        line = QFontMetricsF(_font(glance)).lineSpacing()
+        least = cue_box_height("▶ Hold", width - 16, glance) + line * (self.MIN_LINES - 1)
+        most = cue_box_height("▶ Hold", width - 16, glance) + line * (self.MAX_LINES - 1)
+        window = self.window()
+        if window is not None and window.height() > 0:
+            most = min(most, window.height() * self.MAX_SHARE)
+        if not text:
+            return int(least) + 8, glance
+        shown = cue_text(text, self.video.cue_kind)
+        for px in [glance, banner.reading_px, *range(banner.reading_px - 2, 15, -2)]:
+            need = cue_box_height(shown, width - 16, px)
+            if need <= most or px <= 16:
+                return int(min(max(least, need), most)) + 8, px
+        return int(most) + 8, 16
+
+    def refresh(self) -> None:
+        key = (self._text(), self.video.cue_kind, self.width(), self.video.cue_banner.font_px)
+        if key == self._shown:
+            return
+        self._shown = key
+        height, self.video.cue_banner.shown_px = self.layout_for(key[0], max(200, self.width()))
+        if height != self.height():
+            self.setFixedHeight(height)
+        self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.refresh()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        update = self.video.update_shown
+        band = QRectF(self.rect())
+        if update is not None:
+            scene = Scene(p, band, update.pose.width_px, update.pose.height_px, self.video.config)
+            self.video.cue_banner.annotate(scene, update, self.video.cue_kind, band)
+        else:
+            self.video.cue_banner.box = None
+        p.end()
 
 
 def side_label(side: str) -> str:
@@ -351,17 +417,18 @@ class SetupChecklist(QWidget):
             return
         # What is wrong in reading size; what is right in one small line, so the panel stays short.
         fine = [label.lower() for label, ok, _ in self.rows if ok]
-        for label, ok, message in self.rows:
+        for label, ok, _message in self.rows:
             if ok:
                 continue
             else:
+                # What to change is the cue, in the band under the video: not said twice.
                 parts.append(
                     f"<div style='font-size:{row}px; color:#ffb000; font-weight:bold'>✘ {label}</div>"
-                    f"<div style='font-size:{note}px; color:#ffe6a8; margin-left:28px'>{message}</div>"
                 )
         if fine:
             parts.append(f"<div style='font-size:{note}px; color:#5fdc8a'>✔ {', '.join(fine)}</div>")
         self.label.setText("".join(parts) + notes)
+        self.label.setToolTip("\n".join(m for _, ok, m in self.rows if not ok and m))
 
 
 class AsymmetryBar(QWidget):

@@ -8,7 +8,7 @@ import statistics
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PyQt6.QtCore import QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, pyqtSignal
 from PyQt6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PyQt6.QtWidgets import (
     QComboBox,
@@ -16,6 +16,7 @@ from PyQt6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMainWindow,
     QPushButton,
     QSizePolicy,
@@ -37,7 +38,7 @@ from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
 from ui.readable import TextSizes, text_sizes
 from ui.recording import SessionRecording, new_routine_id
 from ui.routine_panel import RoutinePanel
-from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
+from ui.widgets import AsymmetryBar, CueBand, RepCounters, SetupChecklist, VideoView
 from ui.window_auto import WAITING_TEXT, AutoExercise
 from ui.window_replay import ReplayControls, no_focus
 from ui.window_routine import RoutineSteps
@@ -178,6 +179,8 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.setCentralWidget(central)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 8, 8, 8)
+        # The window keeps the size it is given (full screen cannot grow): the panel fits itself to it.
+        outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
         self.safety_banner = SafetyBanner(settings)
         outer.addWidget(self.safety_banner)
@@ -206,7 +209,11 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.replay_bar = self._build_replay_bar()
         left.addWidget(self.replay_bar)
         self.panel = self._build_panel()
+        self._panel_key: object = None
+        self.panel.installEventFilter(self)
         row.addWidget(self.panel)
+        self.cue_band = CueBand(self.video)
+        outer.addWidget(self.cue_band)
 
         self._bind_keys()
         self._apply_config(config)
@@ -230,6 +237,9 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         panel = QFrame()
         panel.setObjectName("panel")
         panel.setFixedWidth(PANEL_WIDTH_PX[0])
+        # Its contents never make the window taller (full screen cannot grow): _fit_panel_height
+        # leaves out what does not fit instead.
+        panel.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Ignored)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(14, 14, 14, 14)
         layout.setSpacing(4)
@@ -287,7 +297,8 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         keys.setStyleSheet(f"font-size: {DESK_TEXT_PX - 2}px; color: #aaa;")
         layout.addWidget(keys)
         self.keys_label = keys
-        note = QLabel("An exercise aid, not a diagnosis.")
+        keys.hide()  # on H: room for what the patient reads
+        note = QLabel("An exercise aid, not a diagnosis. H: keys")
         note.setStyleSheet(f"font-size: {DESK_TEXT_PX - 2}px; color: #aaa;")
         layout.addWidget(note)
         self.note_label = note
@@ -569,6 +580,10 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             counts, good = routine_counts
         self.counters.set_counts(counts, good)
         self.checklist.set_problems(state.setup_problems, state.ready, seen=True)
+        panel_key = (tuple(counts.items()), good, self.checklist._key)
+        if panel_key != self._panel_key:
+            self._panel_key = panel_key
+            self._fit_panel_height()
         self._show_step(state.phase)
         if new_rep and self.balance_wanted:
             reps = self._earlier_reps + self._run_reps
@@ -761,23 +776,86 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     def _fit_panel(self) -> None:
         width = int(min(max(self.width() * PANEL_SHARE, PANEL_WIDTH_PX[0]), PANEL_WIDTH_PX[1]))
         self.panel.setFixedWidth(width)
+        self._fit_panel_height()
+
+    def _fit_panel_height(self) -> None:
+        """Type sized for the floor fills a small screen fast: when the panel cannot hold everything,
+        the step goes first (the demonstration and the cue say it too), never cut in half."""
+        layout = self.panel.layout()
+        central = self.centralWidget()
+        if layout is None or central is None or central.layout() is None:
+            return
+        width = self.panel.width() - 28
+        # What the panel can have: the window less the cue band and anything above the panel's row.
+        outer = central.layout()
+        available = central.height() - outer.contentsMargins().top() - outer.contentsMargins().bottom()
+        for w in (self.safety_banner, self.notice_label, self.cue_band):
+            if not w.isHidden():
+                available -= w.height() if w is self.cue_band else w.sizeHint().height()
+                available -= outer.spacing()
+
+        # Left out first to last: the step, what only someone at the keyboard reads, "good reps".
+        # Last, the exercise box (X still chooses).
+        droppable: list[QWidget] = [
+            self.instructions,
+            self.note_label,
+            self.sound_label,
+            self.counters.good_label,
+            self.exercise_box,
+        ]
+        if self.mode == "live":
+            droppable.insert(1, self.record_label)
+        wanted = {
+            self.counters.good_label: sum(self.counters.counts.values()) > 0,
+            self.record_label: self.recording is not None,
+            self.exercise_box: self.routine is None,  # a routine chooses the exercise
+        }
+        candidates = [w for w in droppable if wanted.get(w, True)]
+
+        def needed(left_out: list[QWidget]) -> int:
+            total, shown = 28, 0
+            for i in range(layout.count()):
+                w = layout.itemAt(i).widget()
+                if w is None or w in left_out or (w.isHidden() and w not in candidates):
+                    continue
+                shown += 1
+                if w is self.counters:
+                    h = self.counters.label.sizeHint().height()
+                    if self.counters.good_label in candidates and self.counters.good_label not in left_out:
+                        h += self.counters.good_label.heightForWidth(width)
+                else:
+                    h = w.heightForWidth(width) if w.hasHeightForWidth() else w.minimumSizeHint().height()
+                total += h
+            return total + layout.spacing() * max(0, shown - 1)
+
+        left_out: list[QWidget] = []
+        for w in candidates:
+            if needed(left_out) <= available:
+                break
+            left_out.append(w)
+        # Only what changes is touched: every show or hide lays the panel out again (and resizes it).
+        for w in droppable:
+            show = w in candidates and w not in left_out
+            if w.isHidden() == show:
+                w.setVisible(show)
 
     def _show_step(self, phase: str) -> None:
         index = PHASE_STEP.get(phase, 0)
         if index != self._step_index:
             self._step_index = index
             self.instructions.setText(f"{index + 1}. {self.steps[index]}")
+            self._fit_panel_height()
 
     def _live_layout(self) -> None:
         """A patient on the floor: full screen, only what they read; the tester's help on H."""
         self.keys_label.hide()
-        self.note_label.hide()
         self.asymmetry.hide()
         if self.full_screen_live:
             self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
 
     def toggle_key_help(self) -> None:
-        self.keys_label.setVisible(not self.keys_label.isVisible())
+        self.keys_label.setVisible(self.keys_label.isHidden())
+        self._fit_panel_height()
 
     def toggle_demonstration(self) -> None:
         """D: the looping demonstration of the exercise, on or off."""
@@ -788,6 +866,11 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._fit_panel()
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if watched is self.panel and event is not None and event.type() == QEvent.Type.Resize:
+            self._fit_panel_height()  # the cue band grew or shrank
+        return super().eventFilter(watched, event)
 
     def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
