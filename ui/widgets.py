@@ -365,7 +365,9 @@ def checklist_rows(problems: Mapping[str, str]) -> list[tuple[str, bool, str | N
 
 class SetupChecklist(QWidget):
     """In frame, right view, right posture, one person: ✓ or ✗ in reading-size type. The sentence that
-    says what to change is also the cue (glance size, under the video), so here it is small."""
+    says what to change comes under it in small type (``detail``: for whoever sets the camera up; it
+    becomes the cue, in glance size, once the checker says it), and is the first thing a small panel
+    leaves out."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -375,6 +377,11 @@ class SetupChecklist(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.label)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setStyleSheet("font-size: 20px; color: #ffe6a8;")
+        self.detail.hide()
+        layout.addWidget(self.detail)
         self.row_px, self.note_px = 24, 19
         self._key: tuple[object, ...] | None = None
         self.set_problems({}, ready=False, seen=False)
@@ -428,7 +435,7 @@ class SetupChecklist(QWidget):
         if fine:
             parts.append(f"<div style='font-size:{note}px; color:#5fdc8a'>✔ {', '.join(fine)}</div>")
         self.label.setText("".join(parts) + notes)
-        self.label.setToolTip("\n".join(m for _, ok, m in self.rows if not ok and m))
+        self.detail.setText("\n".join(m for _, ok, m in self.rows if not ok and m))
 
 
 class AsymmetryBar(QWidget):

@@ -797,6 +797,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         # Left out first to last: the step, what only someone at the keyboard reads, "good reps".
         # Last, the exercise box (X still chooses).
         droppable: list[QWidget] = [
+            self.checklist.detail,
             self.instructions,
             self.note_label,
             self.sound_label,
@@ -809,6 +810,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             self.counters.good_label: sum(self.counters.counts.values()) > 0,
             self.record_label: self.recording is not None,
             self.exercise_box: self.routine is None,  # a routine chooses the exercise
+            self.checklist.detail: bool(self.checklist.detail.text()),
         }
         candidates = [w for w in droppable if wanted.get(w, True)]
 
@@ -819,12 +821,21 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
                 if w is None or w in left_out or (w.isHidden() and w not in candidates):
                     continue
                 shown += 1
-                if w is self.counters:
-                    h = self.counters.label.sizeHint().height()
-                    if self.counters.good_label in candidates and self.counters.good_label not in left_out:
-                        h += self.counters.good_label.heightForWidth(width)
+                if w in (self.counters, self.checklist):
+                    h = 0
+                    for part in (self.counters.label, self.counters.good_label, self.checklist.label,
+                                 self.checklist.detail):  # fmt: skip
+                        if part.parentWidget() is not w or part in left_out:
+                            continue
+                        if part in droppable and part not in candidates:
+                            continue
+                        h += part.heightForWidth(width) if part.wordWrap() else part.sizeHint().height()
                 else:
-                    h = w.heightForWidth(width) if w.hasHeightForWidth() else w.minimumSizeHint().height()
+                    h = (
+                        w.heightForWidth(width)
+                        if w.hasHeightForWidth()
+                        else max(w.sizeHint().height(), w.minimumSizeHint().height())
+                    )
                 total += h
             return total + layout.spacing() * max(0, shown - 1)
 
