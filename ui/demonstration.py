@@ -201,7 +201,7 @@ def _script(exercise: str, variant: str | None) -> Script:
         if variant == "press-up":
             keys, times = _reps(1.5, 2.0, 3.0, 2.0, 1.5, 38.0)
             phases = [Phase(0.0, 1.5, "Hands under your shoulders")]
-            phases += _phases(times, "Push your chest up", "Hips stay down", "Lower slowly")
+            phases += _phases(times, "Push your chest up", "Hold, hips stay down", "Lower slowly")
             return Script(
                 "prone",
                 times[-1],
@@ -218,7 +218,7 @@ def _script(exercise: str, variant: str | None) -> Script:
             return Script("prone", times[-1], curves, tuple(phases))
         keys, times = _reps(1.5, 2.0, 5.5, 2.0, 1.5, 22.0)
         phases = [Phase(0.0, 1.5, "Lie on your stomach")]
-        phases += _phases(times, "Lift your chest a little", "Legs stay down", "Lower slowly")
+        phases += _phases(times, "Lift your chest a little", "Hold, legs stay down", "Lower slowly")
         return Script("prone", times[-1], {"elev": keyframes([(0.0, 0.0), *keys])}, tuple(phases))
     # side bends: to the left, back, to the right, back
     left, lt = _reps(1.5, 2.0, 1.0, 2.0, 1.0, 24.0)

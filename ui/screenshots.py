@@ -209,8 +209,9 @@ def size_screens(app, out: Path) -> list[Path]:  # type: ignore[no-untyped-def]
     window.resize(1366, 768)
     window.show()
     window.video.demo_frozen_at_s = DEMO_AT_S
-    window.start_live(lambda: _StillAfter(ScriptedSource(poses, live=True), 60), "camera 0")
-    while window.position < 59:
+    # Five seconds in: the checker has said what to change (the cue) after the first impression.
+    window.start_live(lambda: _StillAfter(ScriptedSource(poses, live=True), 150), "camera 0")
+    while window.position < 149:
         app.processEvents()
     for _ in range(50):
         app.processEvents()
