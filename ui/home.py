@@ -6,6 +6,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PyQt6.QtCore import QSettings
+from PyQt6.QtGui import QResizeEvent
 from PyQt6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -25,6 +26,7 @@ from formcheck.errors import FormcheckError
 from formcheck.spec import available_exercises, load_exercise, load_spec
 from ui.audio import AudioCues
 from ui.cameras import CameraProbe
+from ui.demonstration import DemonstrationView
 from ui.dialogs import SafetyDialog, safety_accepted
 from ui.recording import VIDEO_NOTE, SessionRecording, recovered_notice
 from ui.system_check import SystemCheckPanel
@@ -72,8 +74,22 @@ class HomeWindow(QMainWindow):
         sub.setWordWrap(True)
         layout.addWidget(sub)
 
+        # The choices on the left; on the right, how the chosen exercise is done (a looping figure) and
+        # its steps.
+        choice_row = QHBoxLayout()
+        layout.addLayout(choice_row)
         grid = QGridLayout()
-        layout.addLayout(grid)
+        grid.setColumnStretch(1, 1)
+        choice_row.addLayout(grid, 3)
+        demo_column = QVBoxLayout()
+        choice_row.addLayout(demo_column, 2)
+        self.demo_view = DemonstrationView(caption_px=22)
+        demo_column.addWidget(self.demo_view, 1)
+        self.steps_label = QLabel()
+        self.steps_label.setWordWrap(True)
+        self.steps_label.setStyleSheet("font-size: 17px; color: #ddd;")
+        demo_column.addWidget(self.steps_label)
+        demo_column.addStretch(0)
         self.exercise_box = QComboBox()
         self.specs = {name: load_spec(path) for name, path in available_exercises().items()}
         self.exercise_box.addItem("Recognise it for me", AUTO)  # the default: no keyboard needed on the mat
@@ -101,7 +117,9 @@ class HomeWindow(QMainWindow):
         self.video_box.setChecked(False)  # off by default, every time
         grid.addWidget(self.video_box, 5, 1)
         video_note = QLabel(VIDEO_NOTE)
+        video_note.setWordWrap(True)
         video_note.setStyleSheet("font-size: 18px; color: #bbb;")
+        self.video_note = video_note
         grid.addWidget(video_note, 6, 1)
 
         buttons = QHBoxLayout()
@@ -154,7 +172,8 @@ class HomeWindow(QMainWindow):
         self.probe.start()
         if check_system:
             self.system_check.start()
-        self.resize(1000, 640)
+        self.resize(1100, 720)
+        self._fit_wrapped_labels()
 
     @property
     def auto(self) -> bool:
@@ -179,10 +198,30 @@ class HomeWindow(QMainWindow):
                 "Get into the start position: formcheck sees which exercise you do, says it, and "
                 "follows you when you change (X in the window chooses by hand)."
             )
+            self.demo_view.set_exercise(None, None)
+            self.steps_label.setText(
+                "Choose an exercise above to see how it is done. In the coaching window, D shows it."
+            )
+            self._fit_wrapped_labels()
             return
         spec = self.specs[self.exercise_box.currentData()]
         v = spec.variants.get(self.variant_box.currentData() or spec.default_variant)
         self.variant_help.setText(v.description if v else "")
+        self.demo_view.set_exercise(spec.name, v.name if v else None, f"{spec.title}: how to do it")
+        self.steps_label.setText("\n".join(f"{i}. {line}" for i, line in enumerate(spec.instructions, 1)))
+        self._fit_wrapped_labels()
+
+    def _fit_wrapped_labels(self) -> None:
+        """Wrapped labels in a grid get no taller by themselves (a grid does not ask a label how tall
+        it is at its width), so the help under Variant was cut off: give each the height it needs."""
+        for label in (self.variant_help, self.video_note, self.steps_label):
+            if label.width() > 0:
+                label.setMinimumHeight(0)  # heightForWidth is never below the minimum: ask afresh
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_wrapped_labels()
 
     def cameras_found(self, cameras: list[int]) -> None:
         self.camera_box.clear()

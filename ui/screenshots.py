@@ -1,10 +1,13 @@
 """Save screenshots of the coaching window for docs/screenshots/ (each exercise, a chosen moment).
 
     uv run python -m ui.screenshots [--out docs/screenshots] [--only EXERCISE] [--clip SAMPLE_CLIP]
+    uv run python -m ui.screenshots --sizes   # the coaching window at 1280x720, 1366x768, 1920x1080
 
 For each exercise it replays a sample clip from sample_videos/ (real frames, real MediaPipe) up to a
 moment in the middle of a hold and saves the window there. An exercise without a sample clip yet is
-shown on synthetic poses instead (a stick figure), and the file name says so.
+shown on synthetic poses instead (a stick figure), and the file name says so. ``--sizes`` saves the
+window at three screen sizes (the type is sized for 2.5 m, so the layout must hold at each), the live
+layout, and the home screen with its demonstration.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_videos"
 MAX_BYTES = 300_000
+SCREEN_SIZES = ((1280, 720), (1366, 768), (1920, 1080))
+DEMO_AT_S = 4.0  # the moment of the demonstration loop in pictures: mid-hold
 
 
 def pick_clip(exercise: str) -> tuple[Path, dict] | None:
@@ -76,6 +81,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--clip", action="append", help="sample clip name (repeatable): only these, as <clip>.png"
     )
+    parser.add_argument("--sizes", action="store_true", help="the window at three screen sizes, live, home")
     args = parser.parse_args(argv)
     from ui.settings import has_display
 
@@ -88,15 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     from ui.qt_app import estimator_factory, make_app
 
     app = make_app()
-    from PyQt6.QtCore import QTimer
 
     from formcheck.spec import available_exercises, load_exercise
     from formcheck.video.sources import VideoFileSource
-    from ui.audio import AudioCues
-    from ui.settings import open_settings
     from ui.testing import ScriptedEstimator, ScriptedSource, synthetic_poses
-    from ui.window import CoachWindow
 
+    if args.sizes:
+        for path in size_screens(app, out):
+            print(f"{path} ({path.stat().st_size // 1000} KB)")
+        return 0
     shots: list[tuple[str, tuple[Path, dict] | None, str]] = []
     for name in args.clip or []:
         truth = json.loads((SAMPLES / f"{name}.truth.json").read_text(encoding="utf-8"))
@@ -120,21 +126,7 @@ def main(argv: list[str] | None = None) -> int:
             factory = lambda p=poses: ScriptedEstimator(p)  # noqa: E731
             make_source = lambda p=poses: ScriptedSource(p)  # noqa: E731
             name = f"{exercise}_synthetic.png"
-        window = CoachWindow(config, factory, open_settings(), audio=AudioCues(output=False))
-        window.resize(1440, 900)
-        window.show()
-        window.start_replay(make_source, name, None)
-        window.set_speed(None)
-        window._paused = True
-        window._restart_at(target, paused=True)
-        while not (window.position >= target and window.video.painted_frames and window._pending is None):
-            app.processEvents()
-            if window.ended and window.position < target:
-                break
-        QTimer.singleShot(300, app.quit)
-        app.exec()
-        window.video.set_overlay(None)  # a screenshot of the exercise, not of the pause tag
-        window.video.repaint()
+        window = replay_window_at(app, config, factory, make_source, name, target, (1440, 900))
         path = save_small_png(window, out / name)
         print(f"{path} ({path.stat().st_size // 1000} KB, frame {window.position})")
         window.close()
@@ -145,6 +137,96 @@ def main(argv: list[str] | None = None) -> int:
         for path in routine_screens(app, out):
             print(f"{path} ({path.stat().st_size // 1000} KB)")
     return 0
+
+
+def replay_window_at(app, config, factory, make_source, name: str, target: int, size: tuple[int, int]):  # type: ignore[no-untyped-def]
+    """A coaching window replaying a clip, paused at frame ``target``, ready to be saved."""
+    from PyQt6.QtCore import QTimer
+
+    from ui.audio import AudioCues
+    from ui.settings import open_settings
+    from ui.window import CoachWindow
+
+    window = CoachWindow(config, factory, open_settings(), audio=AudioCues(output=False))
+    window.resize(*size)
+    window.show()
+    window.video.demo_frozen_at_s = DEMO_AT_S
+    window.start_replay(make_source, name, None)
+    window.set_speed(None)
+    window._paused = True
+    window._restart_at(target, paused=True)
+    while not (window.position >= target and window.video.painted_frames and window._pending is None):
+        app.processEvents()
+        if window.ended and window.position < target:
+            break
+    QTimer.singleShot(300, app.quit)
+    app.exec()
+    window.video.set_overlay(None)  # a screenshot of the exercise, not of the pause tag
+    window.video.repaint()
+    return window
+
+
+def size_screens(app, out: Path) -> list[Path]:  # type: ignore[no-untyped-def]
+    """The coaching window at each screen size on a real clip (knee-to-chest mid-hold; side bends at
+    1366x768, where the cue used to cover the feet), a live session with a set-up problem, and the
+    home screen with a demonstration."""
+    from formcheck.spec import load_exercise
+    from formcheck.video.sources import VideoFileSource
+    from ui.audio import AudioCues
+    from ui.home import HomeWindow
+    from ui.qt_app import estimator_factory
+    from ui.settings import open_settings
+    from ui.testing import ScriptedEstimator, ScriptedSource, synthetic_poses
+    from ui.window import CoachWindow
+
+    saved = []
+    shots = [("knee_to_chest", size, f"coach_{size[0]}x{size[1]}.png") for size in SCREEN_SIZES]
+    shots.append(("side_bend", (1366, 768), "side_bend_1366x768.png"))
+    for exercise, size, name in shots:
+        clip = pick_clip(exercise)
+        if clip is None:
+            continue
+        video, truth = clip
+        config = load_exercise(exercise, truth.get("variant"), truth.get("settings", {}))
+        source = VideoFileSource(video)
+        fps = source.fps
+        source.close()
+        make_source = lambda v=video: VideoFileSource(v)  # noqa: E731
+        window = replay_window_at(
+            app, config, estimator_factory(None), make_source, video.name, mid_hold_frame(truth, fps), size
+        )
+        saved.append(save_small_png(window, out / name))
+        window.close()
+    # Live, as a patient sees it (no replay bar, no keys), the camera in the wrong place.
+    _, poses, _ = synthetic_poses("side_bend")  # standing, seen from the front: wrong for knee-to-chest
+    window = CoachWindow(
+        load_exercise("knee_to_chest"),
+        lambda: ScriptedEstimator(poses),
+        open_settings(),
+        audio=AudioCues(output=False),
+    )
+    window.full_screen_live = False
+    window.resize(1366, 768)
+    window.show()
+    window.video.demo_frozen_at_s = DEMO_AT_S
+    # Five seconds in: the checker has said what to change (the cue) after the first impression.
+    window.start_live(lambda: _StillAfter(ScriptedSource(poses, live=True), 150), "camera 0")
+    while window.position < 149:
+        app.processEvents()
+    for _ in range(50):
+        app.processEvents()
+    saved.append(save_small_png(window, out / "live_setup_1366x768.png"))
+    window.close()
+    # The home screen at its default size, an exercise chosen: its demonstration and steps.
+    home = HomeWindow(open_settings(), lambda: None, probe=lambda: [0], check_system=False)
+    home.exercise_box.setCurrentIndex(home.exercise_box.findData("knee_to_chest"))
+    home.demo_view.frozen_at_s = DEMO_AT_S
+    home.show()
+    for _ in range(50):
+        app.processEvents()
+    saved.append(save_small_png(home, out / "home.png"))
+    home.close()
+    return saved
 
 
 ROUTINE_TOML = """
@@ -219,6 +301,7 @@ def routine_screens(app, out: Path) -> list[Path]:  # type: ignore[no-untyped-de
             audio=AudioCues(output=False),
             pain_before=3,
         )
+        window.full_screen_live = False
         window.resize(1440, 900)
         window.show()
         stop = int(stop_s * 30)
@@ -247,6 +330,7 @@ def extra_screens(app, out: Path) -> list[Path]:  # type: ignore[no-untyped-def]
         config, lambda: ScriptedEstimator(poses), open_settings(), audio=AudioCues(output=False)
     )
     window.camera_probe = lambda: []
+    window.full_screen_live = False
     window.resize(1440, 900)
     window.show()
     window.start_live(lambda: ScriptedSource(poses, live=True, lost_after=200, realtime=True), "camera 0")

@@ -10,8 +10,8 @@ from collections import deque
 from collections.abc import Mapping
 
 import numpy as np
-from PyQt6.QtCore import QRectF, QSize, Qt
-from PyQt6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen
+from PyQt6.QtCore import QRectF, QSize, Qt, QTimer
+from PyQt6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen, QResizeEvent
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from formcheck.events import FrameUpdate
@@ -27,11 +27,20 @@ from ui.annotators import (
     Scene,
     SkeletonAnnotator,
     _font,
+    cue_box_height,
+    cue_text,
+    skeleton_box,
 )
+from ui.demonstration import Demonstration, paint_demonstration
+from ui.readable import TextSizes
 
 
 class VideoView(QWidget):
     """The camera or video frame with the annotators drawn on top, scaled to fit, aspect kept.
+
+    The cue is not drawn here but in ``CueBand``, a strip under the picture, so it never covers the
+    body. Before the first rep (and on D) a looping demonstration of the exercise
+    is drawn in a top corner of the picture that the body leaves free.
 
     Records, per painted frame, the time since the frame was decoded (frame-to-screen latency).
     """
@@ -42,14 +51,14 @@ class VideoView(QWidget):
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(320, 240)
         self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
-        self.annotators = [
-            SkeletonAnnotator(config.params["visibility_min"]),
-            AngleAnnotator(),
-            HoldRingAnnotator(),
-        ]
+        self.skeleton = SkeletonAnnotator(config.params["visibility_min"])
+        self.angle = AngleAnnotator()
+        self.hold_ring = HoldRingAnnotator()
         self.cue_banner = CueBannerAnnotator()
         self.cue_kind: str | None = None
         self.overlay_text: str | None = "Starting…"
+        self.overlay_px = 28
+        self.cue_band_widget: CueBand | None = None  # the strip that shows the cue (set by CueBand)
         self._array: np.ndarray | None = None
         self._image: QImage | None = None
         self.update_shown: FrameUpdate | None = None
@@ -57,10 +66,48 @@ class VideoView(QWidget):
         self.painted_frames = 0
         self.paint_times_s: deque[float] = deque(maxlen=20000)
         self.latencies_s: deque[float] = deque(maxlen=20000)
+        self.demo: Demonstration | None = None
+        self.demo_rect: QRectF | None = None  # where the demonstration went on the last paint
+        self.demo_frozen_at_s: float | None = None  # screenshots and tests: one moment of the loop
+        self._demo_started = time.monotonic()
+        self._demo_timer = QTimer(self)
+        self._demo_timer.setInterval(40)
+        self._demo_timer.timeout.connect(self.update)
+        self.body_box: QRectF | None = None
+
+    @property
+    def annotators(self) -> list[object]:
+        return [self.skeleton, self.angle, self.hold_ring]
 
     def set_config(self, config: ExerciseConfig) -> None:
         self.config = config
-        self.annotators[0] = SkeletonAnnotator(config.params["visibility_min"])
+        self.skeleton = SkeletonAnnotator(config.params["visibility_min"])
+        if self.demo is not None:
+            self.show_demonstration(True)
+
+    def apply_text_sizes(self, sizes: TextSizes) -> None:
+        self.cue_banner.font_px = sizes.glance_px
+        self.cue_banner.reading_px = sizes.reading_px
+        self.hold_ring.number_px = sizes.glance_px
+        self.hold_ring.caption_px = sizes.reading_px
+        self.overlay_px = sizes.reading_px
+        self.update()
+
+    def show_demonstration(self, on: bool) -> None:
+        """Loop the exercise's demonstration over the picture (``on``) or take it away."""
+        if on:
+            self.demo = Demonstration(self.config.spec.name, self.config.variant.name)
+            self._demo_started = time.monotonic()
+            self._demo_timer.start()
+        else:
+            self.demo = None
+            self._demo_timer.stop()
+        self.update()
+
+    def demo_t_s(self) -> float:
+        if self.demo_frozen_at_s is not None:
+            return self.demo_frozen_at_s
+        return time.monotonic() - self._demo_started
 
     def sizeHint(self) -> QSize:
         return QSize(960, 600)
@@ -84,13 +131,19 @@ class VideoView(QWidget):
             self.overlay_text = text
             self.update()
 
+    def update(self) -> None:  # type: ignore[override]
+        super().update()
+        if self.cue_band_widget is not None:
+            self.cue_band_widget.refresh()
+
     def image_rect(self) -> QRectF:
+        area = QRectF(self.rect())
         if self._image is None:
-            return QRectF(self.rect())
+            return area
         iw, ih = self._image.width(), self._image.height()
-        scale = min(self.width() / iw, self.height() / ih)
+        scale = min(area.width() / iw, area.height() / ih)
         w, h = iw * scale, ih * scale
-        return QRectF((self.width() - w) / 2, (self.height() - h) / 2, w, h)
+        return QRectF((area.width() - w) / 2, (area.height() - h) / 2, w, h)
 
     def paintEvent(self, event: QPaintEvent) -> None:
         p = QPainter(self)
@@ -99,27 +152,25 @@ class VideoView(QWidget):
         rect = self.image_rect()
         if self._image is not None:
             p.drawImage(rect, self._image)
+        self.body_box = None
+        self.demo_rect = None
         if self.update_shown is not None:
             iw = self._image.width() if self._image is not None else self.update_shown.pose.width_px
             ih = self._image.height() if self._image is not None else self.update_shown.pose.height_px
             scene = Scene(p, rect, iw, ih, self.config)
-            for annotator in self.annotators:
-                annotator.annotate(scene, self.update_shown)
-            self.cue_banner.annotate(scene, self.update_shown, self.cue_kind)
+            self.body_box = skeleton_box(scene, self.update_shown)
+            self.skeleton.annotate(scene, self.update_shown)
+            self.hold_ring.annotate(scene, self.update_shown, self.body_box)
+            keep_out = [self.hold_ring.rect] if self.hold_ring.rect is not None else []
+            if self.demo is not None:
+                self.demo_rect = self._paint_demo(p, rect, keep_out)
+                keep_out.append(self.demo_rect)
+            self.angle.keep_out = keep_out
+            self.angle.annotate(scene, self.update_shown)
+        elif self.demo is not None:
+            self.demo_rect = self._paint_demo(p, rect, [])
         if self.overlay_text:
-            # A tag in the top-left corner: it must not hide the body or the hold ring.
-            flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
-            font = _font(max(20, int(self.height() * 0.045)))
-            area = QRectF(16, 16, self.width() * 0.62, self.height() * 0.4)
-            inner = area.adjusted(18, 10, -18, -10)
-            bounds = QFontMetricsF(font).boundingRect(inner, flags, self.overlay_text)
-            box = QRectF(16, 16, bounds.width() + 36, bounds.height() + 20)
-            p.setFont(font)
-            p.setPen(QPen(WHITE, 3))
-            p.setBrush(QColor(0, 0, 0, 220))
-            p.drawRoundedRect(box, 12, 12)
-            p.setPen(WHITE)
-            p.drawText(box.adjusted(18, 10, -18, -10), flags, self.overlay_text)
+            self._paint_overlay(p, rect)
         p.end()
         if self._stamp is not None:
             now = time.perf_counter()
@@ -128,25 +179,147 @@ class VideoView(QWidget):
             self.painted_frames += 1
             self._stamp = None
 
+    def _paint_demo(self, p: QPainter, rect: QRectF, keep_out: list[QRectF]) -> QRectF:
+        """The demonstration in the top corner with the least of the body and the hold ring in it."""
+        assert self.demo is not None
+        w = rect.width() * 0.36
+        h = min(rect.height() * 0.5, w * 0.8)
+        candidates = [
+            QRectF(rect.left() + 12, rect.top() + 12, w, h),
+            QRectF(rect.right() - w - 12, rect.top() + 12, w, h),
+        ]
+
+        def covered(box: QRectF) -> float:
+            total = 0.0
+            for other in [*keep_out, *([self.body_box] if self.body_box is not None else [])]:
+                part = box.intersected(other)
+                total += part.width() * part.height() * (10.0 if other is not self.body_box else 1.0)
+            return total
+
+        box = min(candidates, key=covered)
+        paint_demonstration(p, box, self.demo, self.demo_t_s(), 0, "How to do it  [D]")
+        return box
+
+    def _paint_overlay(self, p: QPainter, rect: QRectF) -> None:
+        # A tag at the top of the picture: it must not hide the hold ring; the body is rarely there.
+        flags = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter | Qt.TextFlag.TextWordWrap
+        font = _font(self.overlay_px)
+        left = (
+            rect.left() + 12
+            if self.demo_rect is None or self.demo_rect.left() > rect.center().x()
+            else (self.demo_rect.right() + 12)
+        )
+        width = max(200.0, min(self.width() * 0.62, self.width() - left - 12))
+        area = QRectF(left, 12, width, self.height() * 0.6)
+        inner = area.adjusted(18, 10, -18, -10)
+        bounds = QFontMetricsF(font).boundingRect(inner, flags, self.overlay_text or "")
+        box = QRectF(left, 12, bounds.width() + 36, bounds.height() + 20)
+        p.setFont(font)
+        p.setPen(QPen(WHITE, 3))
+        p.setBrush(QColor(0, 0, 0, 220))
+        p.drawRoundedRect(box, 12, 12)
+        p.setPen(WHITE)
+        p.drawText(box.adjusted(18, 10, -18, -10), flags, self.overlay_text or "")
+
+
+class CueBand(QWidget):
+    """The cue, in glance-size type across the width of the window under the picture and the panel:
+    never over the body. It is as tall as the cue needs (two lines at least, so it does not jump for
+    the usual short cues; a longer cue makes the picture above it smaller while it is up). A cue too
+    long for four glance-size lines (the camera set-up sentences, read while setting up, not from the
+    mat) is set in reading size, and only if that does not fit either, smaller."""
+
+    MIN_LINES, MAX_LINES = 2, 4
+    MAX_SHARE = 0.42  # of the window's height
+
+    def __init__(self, video: VideoView, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.video = video
+        video.cue_band_widget = self
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        self._shown: tuple[str | None, str | None, int, int] | None = None
+        self.refresh()
+
+    def _text(self) -> str | None:
+        update = self.video.update_shown
+        return update.state.cue if update is not None else None
+
+    def layout_for(self, text: str | None, width: int) -> tuple[int, int]:
+        """(band height, font px) for ``text`` across ``width``."""
+        banner = self.video.cue_banner
+        glance = banner.font_px
+        line = QFontMetricsF(_font(glance)).lineSpacing()
+        least = cue_box_height("▶ Hold", width - 16, glance) + line * (self.MIN_LINES - 1)
+        most = cue_box_height("▶ Hold", width - 16, glance) + line * (self.MAX_LINES - 1)
+        window = self.window()
+        if window is not None and window.height() > 0:
+            most = min(most, window.height() * self.MAX_SHARE)
+        if not text:
+            return int(least) + 8, glance
+        shown = cue_text(text, self.video.cue_kind)
+        for px in [glance, banner.reading_px, *range(banner.reading_px - 2, 15, -2)]:
+            need = cue_box_height(shown, width - 16, px)
+            if need <= most or px <= 16:
+                return int(min(max(least, need), most)) + 8, px
+        return int(most) + 8, 16
+
+    def refresh(self) -> None:
+        key = (self._text(), self.video.cue_kind, self.width(), self.video.cue_banner.font_px)
+        if key == self._shown:
+            return
+        self._shown = key
+        height, self.video.cue_banner.shown_px = self.layout_for(key[0], max(200, self.width()))
+        if height != self.height():
+            self.setFixedHeight(height)
+        self.update()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self.refresh()
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        update = self.video.update_shown
+        band = QRectF(self.rect())
+        if update is not None:
+            scene = Scene(p, band, update.pose.width_px, update.pose.height_px, self.video.config)
+            self.video.cue_banner.annotate(scene, update, self.video.cue_kind, band)
+        else:
+            self.video.cue_banner.box = None
+        p.end()
+
 
 def side_label(side: str) -> str:
     return {"left": "Left", "right": "Right", "both": "Both knees", "all": "Reps"}.get(side, side.title())
 
 
 class RepCounters(QWidget):
-    """Reps done / target per side, in large type."""
+    """Reps done / target per side: one column per side, the count in glance-size type, the side's
+    name and the target in reading-size type (sizes from ``apply_text_sizes``)."""
 
     def __init__(self, target: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.target = target
         self.counts: dict[str, int] = {}
         self.good = 0
+        self.count_px, self.name_px = 52, 30
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
         self.label = QLabel()
         self.label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.label)
+        self.good_label = QLabel()
+        self.good_label.setWordWrap(True)
+        layout.addWidget(self.good_label)
         self.set_counts({}, 0)
+
+    def apply_text_sizes(self, sizes: TextSizes) -> None:
+        self.count_px, self.name_px = sizes.glance_px, sizes.reading_px
+        self.good_label.setStyleSheet(f"font-size: {sizes.reading_px}px; color: #ccc;")
+        self.label.setText("")
+        self.set_counts(dict(self.counts), self.good)
 
     def set_target(self, target: int) -> None:
         if target != self.target:
@@ -158,16 +331,19 @@ class RepCounters(QWidget):
         if counts == self.counts and good == self.good and self.label.text():
             return
         self.counts, self.good = counts, good
-        rows = []
+        names, numbers = [], []
+        pad = "padding-right:28px"
         for side, n in counts.items():
-            done = "  ✓" if n >= self.target else ""
-            rows.append(
-                f"<tr><td style='font-size:30px; padding-right:14px'>{side_label(side)}</td>"
-                f"<td style='font-size:52px; font-weight:bold'>{n}</td>"
-                f"<td style='font-size:30px; color:#bbb'>&nbsp;/ {self.target}{done}</td></tr>"
+            done = " ✓" if n >= self.target else ""
+            names.append(f"<td style='font-size:{self.name_px}px; color:#ccc; {pad}'>{side_label(side)}</td>")
+            numbers.append(
+                f"<td style='{pad}; white-space:nowrap'><span style='font-size:{self.count_px}px; "
+                f"font-weight:bold'>{n}</span><span style='font-size:{self.name_px}px; color:#bbb'>"
+                f"/{self.target}{done}</span></td>"
             )
-        good_row = f"<div style='font-size:22px; color:#bbb'>good reps: {good}</div>" if counts else ""
-        self.label.setText(f"<table>{''.join(rows)}</table>{good_row}")
+        self.label.setText(f"<table><tr>{''.join(names)}</tr><tr>{''.join(numbers)}</tr></table>")
+        self.good_label.setText(f"good reps: {good}")
+        self.good_label.setVisible(sum(counts.values()) > 0)  # nothing to say before the first rep
 
 
 SETUP_CHECKS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -188,7 +364,10 @@ def checklist_rows(problems: Mapping[str, str]) -> list[tuple[str, bool, str | N
 
 
 class SetupChecklist(QWidget):
-    """In frame, right view, right posture, one person: ✓ or ✗ with the sentence saying what to do."""
+    """In frame, right view, right posture, one person: ✓ or ✗ in reading-size type. The sentence that
+    says what to change comes under it in small type (``detail``: for whoever sets the camera up; it
+    becomes the cue, in glance size, once the checker says it), and is the first thing a small panel
+    leaves out."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -198,8 +377,21 @@ class SetupChecklist(QWidget):
         self.label.setWordWrap(True)
         self.label.setTextFormat(Qt.TextFormat.RichText)
         layout.addWidget(self.label)
+        self.detail = QLabel()
+        self.detail.setWordWrap(True)
+        self.detail.setStyleSheet("font-size: 20px; color: #ffe6a8;")
+        self.detail.hide()
+        layout.addWidget(self.detail)
+        self.row_px, self.note_px = 24, 19
         self._key: tuple[object, ...] | None = None
         self.set_problems({}, ready=False, seen=False)
+
+    def apply_text_sizes(self, sizes: TextSizes) -> None:
+        self.row_px, self.note_px = sizes.reading_px, 20
+        key, self._key = self._key, None
+        if key is not None:
+            problems, ready, seen = key
+            self.set_problems(dict(problems), bool(ready), bool(seen))  # type: ignore[call-overload]
 
     def set_problems(self, problems: Mapping[str, str], ready: bool, seen: bool = True) -> None:
         key = (tuple(sorted(problems.items())), ready, seen)
@@ -207,32 +399,43 @@ class SetupChecklist(QWidget):
             return
         self._key = key
         self.rows = checklist_rows(problems)
+        row, note = self.row_px, self.note_px
         # Notices (a part out of view that only some checks need) do not stop counting: said below.
         notes = "".join(
-            f"<div style='font-size:19px; color:#ffe6a8'>Note: {problems[c]}</div>"
+            f"<div style='font-size:{note}px; color:#ffe6a8'>Note: {problems[c]}</div>"
             for c in sorted(NOTICES)
             if c in problems
         )
         parts = []
         if seen and not set(problems) - NOTICES:
-            names = ", ".join(label.lower() for label, _, _ in self.rows)
-            status = "ready ✓" if ready else "keep still a moment…"
+            status = (
+                "" if ready else f"<div style='font-size:{note}px; color:#ccc'>keep still a moment…</div>"
+            )
             self.label.setText(
-                f"<div style='font-size:24px; color:#5fdc8a'>✔ Set-up OK: {status}</div>"
-                f"<div style='font-size:17px; color:#aaa'>{names}</div>" + notes
+                f"<div style='font-size:{row}px; color:#5fdc8a'>✔ Set-up OK</div>{status}" + notes
             )
             return
-        for label, ok, message in self.rows:
-            if not seen:
-                parts.append(f"<div style='font-size:24px; color:#999'>… {label}</div>")
-            elif ok:
-                parts.append(f"<div style='font-size:24px; color:#5fdc8a'>✔ {label}</div>")
+        if not seen:
+            names = ", ".join(label.lower() for label, _, _ in self.rows)
+            self.label.setText(
+                f"<div style='font-size:{row}px; color:#999'>… Set-up</div>"
+                f"<div style='font-size:{note}px; color:#999'>checking {names}</div>"
+            )
+            return
+        # What is wrong in reading size; what is right in one small line, so the panel stays short.
+        fine = [label.lower() for label, ok, _ in self.rows if ok]
+        for label, ok, _message in self.rows:
+            if ok:
+                continue
             else:
+                # What to change is the cue, in the band under the video: not said twice.
                 parts.append(
-                    f"<div style='font-size:24px; color:#ffb000; font-weight:bold'>✘ {label}</div>"
-                    f"<div style='font-size:21px; color:#ffe6a8; margin-left:28px'>{message}</div>"
+                    f"<div style='font-size:{row}px; color:#ffb000; font-weight:bold'>✘ {label}</div>"
                 )
+        if fine:
+            parts.append(f"<div style='font-size:{note}px; color:#5fdc8a'>✔ {', '.join(fine)}</div>")
         self.label.setText("".join(parts) + notes)
+        self.detail.setText("\n".join(m for _, ok, m in self.rows if not ok and m))
 
 
 class AsymmetryBar(QWidget):

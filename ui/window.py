@@ -8,14 +8,15 @@ import statistics
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from PyQt6.QtCore import QSettings, QTimer, pyqtSignal
-from PyQt6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PyQt6.QtCore import QEvent, QObject, QSettings, Qt, QTimer, pyqtSignal
+from PyQt6.QtGui import QCloseEvent, QKeySequence, QResizeEvent, QShortcut, QShowEvent
 from PyQt6.QtWidgets import (
     QComboBox,
     QFileDialog,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMainWindow,
     QPushButton,
     QSizePolicy,
@@ -33,10 +34,12 @@ from formcheck.spec import ExerciseConfig
 from formcheck.video.sources import FrameSource
 from ui.audio import AudioCues
 from ui.cameras import probe_cameras
+from ui.demonstration import Demonstration
 from ui.dialogs import PainDialog, SafetyBanner, safety_accepted
+from ui.readable import TextSizes, text_sizes
 from ui.recording import SessionRecording, new_routine_id
 from ui.routine_panel import RoutinePanel
-from ui.widgets import AsymmetryBar, RepCounters, SetupChecklist, VideoView
+from ui.widgets import AsymmetryBar, CueBand, RepCounters, SetupChecklist, VideoView
 from ui.window_auto import WAITING_TEXT, AutoExercise, neutral_update
 from ui.window_replay import ReplayControls, no_focus
 from ui.window_routine import RoutineSteps
@@ -53,7 +56,11 @@ from ui.worker import (
 )
 
 SEEK_STEP_S = 5.0
-PANEL_WIDTH = 470
+# The side panel takes this share of the window's width (its type is sized for the floor, so it needs
+# room), within these bounds in pixels.
+PANEL_SHARE = 0.4
+PANEL_WIDTH_PX = (380, 760)
+DESK_TEXT_PX = 18  # what only someone at the keyboard reads (keys, statistics, recording line)
 
 STYLE = """
 QMainWindow, QWidget#central { background: #0c0c0c; }
@@ -75,10 +82,15 @@ QSlider::handle:horizontal { width: 26px; margin: -8px 0; background: white; bor
 """
 
 SHORTCUT_HELP = (
-    "Space pain stop · M sound · F full screen · P play/pause · ←/→ 5 s · ,/. step · [/] speed · "
-    "R restart · O open video · X exercise · Q quit"
+    "Space pain stop · D how to do it · M sound · F full screen · P play/pause · ←/→ 5 s · ,/. step · "
+    "[/] speed · R restart · O open video · X exercise · H keys · Q quit"
 )
-LIVE_HELP = "Space pain stop · E done · M sound · F full screen · R try again · X exercise · Q quit"
+LIVE_HELP = (
+    "Space pain stop · E done · D how to do it · M sound · F full screen · R try again · X exercise · "
+    "H hide keys · Q quit"
+)
+# Which of the three short steps goes with the checker's phase.
+PHASE_STEP = {"setup": 0, "start": 0, "raising": 1, "hold": 2, "lowering": 2}
 ROUTINE_TICK_MS = 200
 
 
@@ -168,6 +180,9 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self._routine_id: str | None = None
         self._step_started: int | None = None
         self._discard_superseded = False
+        self.full_screen_live = True  # a live session fills the screen (F leaves it); tests turn it off
+        self.text_sizes: TextSizes = text_sizes(self.screen())
+        self._demo_pinned: bool | None = None  # D pressed: shown (True) or hidden (False) by hand
 
         self.setWindowTitle(f"formcheck: {config.spec.title}")
         self.setStyleSheet(STYLE)
@@ -176,6 +191,8 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.setCentralWidget(central)
         outer = QVBoxLayout(central)
         outer.setContentsMargins(8, 8, 8, 8)
+        # The window keeps the size it is given (full screen cannot grow): the panel fits itself to it.
+        outer.setSizeConstraint(QLayout.SizeConstraint.SetNoConstraint)
 
         self.safety_banner = SafetyBanner(settings)
         outer.addWidget(self.safety_banner)
@@ -200,9 +217,15 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.recording_problem.connect(self._show_recording_problem)
         self.video = VideoView(config)
         left.addWidget(self.video, 1)
+        self.video.show_demonstration(True)  # before the first rep
         self.replay_bar = self._build_replay_bar()
         left.addWidget(self.replay_bar)
-        row.addWidget(self._build_panel())
+        self.panel = self._build_panel()
+        self._panel_key: object = None
+        self.panel.installEventFilter(self)
+        row.addWidget(self.panel)
+        self.cue_band = CueBand(self.video)
+        outer.addWidget(self.cue_band)
 
         self._bind_keys()
         self._apply_config(config)
@@ -213,6 +236,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self._routine_timer = QTimer(self)
         self._routine_timer.setInterval(ROUTINE_TICK_MS)
         self._routine_timer.timeout.connect(self._routine_tick)
+        self._apply_text_sizes()
         geometry = settings.value("window/geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
@@ -224,11 +248,15 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     def _build_panel(self) -> QFrame:
         panel = QFrame()
         panel.setObjectName("panel")
-        panel.setFixedWidth(PANEL_WIDTH)
+        panel.setFixedWidth(PANEL_WIDTH_PX[0])
+        # Its contents never make the window taller (full screen cannot grow): _fit_panel_height
+        # leaves out what does not fit instead.
+        panel.setSizePolicy(QSizePolicy.Policy.Fixed, QSizePolicy.Policy.Ignored)
         layout = QVBoxLayout(panel)
         layout.setContentsMargins(14, 14, 14, 14)
-        layout.setSpacing(10)
-        self.pain_button = QPushButton("■ STOP: PAIN  [Space]")
+        layout.setSpacing(4)
+        self.pain_button = QPushButton("■ STOP: PAIN")
+        self.pain_button.setToolTip("Space: stop for pain")
         self.pain_button.setObjectName("painStop")
         self.pain_button.clicked.connect(self.pain_stop)
         layout.addWidget(self.pain_button)
@@ -238,7 +266,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         layout.addWidget(self.routine_panel)
         self.title_label = QLabel()
         self.title_label.setWordWrap(True)
-        self.title_label.setStyleSheet("font-size: 26px; font-weight: bold;")
+        self.title_label.hide()  # the exercise box under it names the exercise already
         layout.addWidget(self.title_label)
         self.auto_label = QLabel(WAITING_TEXT if self.auto else "")
         self.auto_label.setObjectName("notice")
@@ -252,11 +280,13 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         layout.addWidget(self.checklist)
         self.asymmetry = AsymmetryBar()
         layout.addWidget(self.asymmetry)
+        # The step the person is on, in a few words (the full instructions are on the home screen and
+        # in the demonstration, D).
         self.instructions = QLabel()
         self.instructions.setWordWrap(True)
-        self.instructions.setStyleSheet("font-size: 19px; color: #ddd;")
         self.instructions.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         layout.addWidget(self.instructions)
+        self._step_index = -1
         layout.addStretch(1)
         self.end_button = QPushButton("✔ I'm done  [E]")
         self.end_button.setObjectName("endSession")
@@ -264,24 +294,26 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.end_button.hide()
         layout.addWidget(self.end_button)
         self.record_label = QLabel()
-        self.record_label.setStyleSheet("font-size: 17px; color: #ccc;")
+        self.record_label.setStyleSheet(f"font-size: {DESK_TEXT_PX}px; color: #ccc;")
         self.record_label.setWordWrap(True)
         layout.addWidget(self.record_label)
         self._refresh_record_label()
         self.sound_label = QLabel()
-        self.sound_label.setStyleSheet("font-size: 20px;")
+        self.sound_label.setWordWrap(True)
         layout.addWidget(self.sound_label)
         self.stats_label = QLabel()
         self.stats_label.setStyleSheet("font-size: 15px; color: #aaa;")
         layout.addWidget(self.stats_label)
         keys = QLabel(SHORTCUT_HELP)
         keys.setWordWrap(True)
-        keys.setStyleSheet("font-size: 15px; color: #aaa;")
+        keys.setStyleSheet(f"font-size: {DESK_TEXT_PX - 2}px; color: #aaa;")
         layout.addWidget(keys)
         self.keys_label = keys
-        note = QLabel("An exercise aid, not a diagnosis.")
-        note.setStyleSheet("font-size: 15px; color: #aaa;")
+        keys.hide()  # on H: room for what the patient reads
+        note = QLabel("An exercise aid, not a diagnosis. H: keys")
+        note.setStyleSheet(f"font-size: {DESK_TEXT_PX - 2}px; color: #aaa;")
         layout.addWidget(note)
+        self.note_label = note
         no_focus(self.pain_button, self.end_button, self.routine_panel.skip_button, self.exercise_box)
         return panel
 
@@ -341,6 +373,8 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             ("Q", self.close),
             ("I", lambda: self.stats_label.setVisible(not self.stats_label.isVisible())),
             ("X", self.next_exercise_choice),
+            ("D", self.toggle_demonstration),
+            ("H", self.toggle_key_help),
         ]
         self.shortcuts = {}
         for key, action in keys:
@@ -352,15 +386,26 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.config = config
         self.video.set_config(config)
         self.setWindowTitle(f"formcheck: {config.spec.title}")
-        notes = "".join(f"<br>⚙ {n}" for n in self.sources.notes(config.spec.name, config.variant.name))
+        # Settings that are not the exercise's own say where they came from (a clip's prescription, --set).
+        notes = "<br>".join(f"⚙ {n}" for n in self.sources.notes(config.spec.name, config.variant.name))
         self.title_label.setText(
-            f"{config.spec.title}<br><span style='font-size:19px; font-weight:normal;"
-            f" color:#ccc'>{config.variant.description}{notes}</span>"
+            config.spec.title
+            + (
+                f"<br><span style='font-size:{DESK_TEXT_PX}px; font-weight:normal; color:#ccc'>{notes}</span>"
+                if notes
+                else ""
+            )
         )
-        steps = "".join(f"<p>{i}. {line}</p>" for i, line in enumerate(config.spec.instructions, 1))
-        self.instructions.setText(steps)
+        self.title_label.setToolTip(config.variant.description)
+        self.steps = Demonstration(config.spec.name, config.variant.name).step_captions()
+        self.instructions.setToolTip("\n".join(config.spec.instructions))
+        self._step_index = -1
+        self._show_step("setup")
         self.counters.set_counts(dict.fromkeys(side_keys(config.variant.sides), 0), 0)
-        self.asymmetry.setVisible(config.variant.sides in ("either", "signed"))
+        # Left / right balance: for a replay of an exercise with sides, once both sides have a rep (the
+        # patient on the floor sees it in review; it would push the readable type off the panel).
+        self.balance_wanted = config.variant.sides in ("either", "signed")
+        self.asymmetry.hide()
         self.asymmetry.set_summary({}, None)
         self._refresh_sound_label()
 
@@ -383,6 +428,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.replay_bar.hide()
         self.end_button.show()
         self.keys_label.setText(LIVE_HELP)
+        self._live_layout()
         if self.ask_pain:
             self.video.set_overlay("Before you start: how much pain do you have now?")
             self._ask_pain("before", lambda score: (self._note_pain_before(score), self._begin_live()))
@@ -411,6 +457,8 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             self._routine_id = new_routine_id()
         self.replay_bar.setVisible(self.mode == "replay")
         self._earlier_reps = []
+        if self._demo_pinned is None:
+            self.video.show_demonstration(True)  # until the first rep
         self._paused = False
         self._forget_replay_file()
         if self.mode == "replay":
@@ -563,6 +611,8 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
                 self.hold_peaks.append((event.rep.side, max(self._hold_peak_s, packet.update.state.hold_s)))
                 self._hold_peak_s = 0.0
                 new_rep = True
+                if self._demo_pinned is None and self.video.demo is not None:
+                    self.video.show_demonstration(False)  # shown before the first rep; D brings it back
             elif isinstance(event, CueGiven) and not packet.catching_up:
                 self.video.cue_kind = event.kind
                 if not self.cues_shown or self.cues_shown[-1] != event.text:
@@ -580,12 +630,20 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             counts, good = routine_counts
         self.counters.set_counts(counts, good)
         self.checklist.set_problems(state.setup_problems, state.ready, seen=True)
-        if new_rep and self.asymmetry.isVisible():
+        panel_key = (tuple(counts.items()), good, self.checklist._key)
+        if panel_key != self._panel_key:
+            self._panel_key = panel_key
+            self._fit_panel_height()
+        self._show_step(state.phase)
+        if new_rep and self.balance_wanted:
             reps = self._earlier_reps + self._run_reps
             summary = summarize(
                 reps, side_keys(self.config.variant.sides), self.config.params["asymmetry_flag_pct"]
             )
             self.asymmetry.set_summary(summary, asymmetry_sentence(summary, self.config.spec.name))
+            peaks = summary.get("peak_deg_by_side", {})
+            both = isinstance(peaks, dict) and all(peaks.get(side) is not None for side in ("left", "right"))
+            self.asymmetry.setVisible(both and self.mode != "live")
         if packet.image_bgr is not None:
             fits = self._coaching_fits(packet.update) and not self._stopped_by_person()
             shown = packet.update if fits else neutral_update(packet.update)
@@ -745,17 +803,154 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     def _refresh_sound_label(self) -> None:
         if self.audio.muted:
             self.sound_label.setText("✕ Sound OFF  [M]")
-            self.sound_label.setStyleSheet("font-size: 20px; color: #ffb000; font-weight: bold;")
+            self.sound_label.setStyleSheet(
+                f"font-size: {DESK_TEXT_PX + 4}px; color: #ffb000; font-weight: bold;"
+            )
         else:
             what = f"tones + {self.audio.speech_name}" if self.audio.has_speech else "tones"
             self.sound_label.setText(f"♪ Sound on ({what})  [M]")
-            self.sound_label.setStyleSheet("font-size: 20px; color: white;")
+            self.sound_label.setStyleSheet(f"font-size: {DESK_TEXT_PX}px; color: white;")
 
     def toggle_full_screen(self) -> None:
         if self.isFullScreen():
             self.showNormal()
         else:
             self.showFullScreen()
+
+    # --- readable from the floor (layout and type sizes) ----------------------------------------
+
+    def _apply_text_sizes(self) -> None:
+        """Type sizes from the screen's physical size and the viewing distance (ui/readable.py)."""
+        sizes = self.text_sizes
+        reading, glance = sizes.reading_px, sizes.glance_px
+        self.pain_button.setStyleSheet(f"font-size: {reading}px; padding: 8px 4px;")
+        self.end_button.setStyleSheet(f"font-size: {max(DESK_TEXT_PX + 4, reading * 2 // 3)}px;")
+        self.title_label.setStyleSheet(
+            f"font-size: {max(DESK_TEXT_PX + 8, reading * 3 // 5)}px; font-weight: bold;"
+        )
+        self.instructions.setStyleSheet(f"font-size: {reading}px; color: #eee;")
+        self.counters.apply_text_sizes(sizes)
+        self.checklist.apply_text_sizes(sizes)
+        self.video.apply_text_sizes(sizes)
+        assert glance >= reading
+        self._fit_panel()
+
+    def _fit_panel(self) -> None:
+        width = int(min(max(self.width() * PANEL_SHARE, PANEL_WIDTH_PX[0]), PANEL_WIDTH_PX[1]))
+        self.panel.setFixedWidth(width)
+        self._fit_panel_height()
+
+    def _fit_panel_height(self) -> None:
+        """Type sized for the floor fills a small screen fast: when the panel cannot hold everything,
+        the step goes first (the demonstration and the cue say it too), never cut in half."""
+        layout = self.panel.layout()
+        central = self.centralWidget()
+        if layout is None or central is None or central.layout() is None:
+            return
+        width = self.panel.width() - 28
+        # What the panel can have: the window less the cue band and anything above the panel's row.
+        outer = central.layout()
+        available = central.height() - outer.contentsMargins().top() - outer.contentsMargins().bottom()
+        for w in (self.safety_banner, self.notice_label, self.cue_band):
+            if not w.isHidden():
+                available -= w.height() if w is self.cue_band else w.sizeHint().height()
+                available -= outer.spacing()
+
+        # Left out first to last: the step, what only someone at the keyboard reads, "good reps".
+        # Last, the exercise box (X still chooses).
+        droppable: list[QWidget] = [
+            self.checklist.detail,
+            self.instructions,
+            self.note_label,
+            self.sound_label,
+            self.counters.good_label,
+            self.exercise_box,
+        ]
+        if self.mode == "live":
+            droppable.insert(1, self.record_label)
+        wanted = {
+            self.counters.good_label: sum(self.counters.counts.values()) > 0,
+            self.record_label: self.recording is not None,
+            self.exercise_box: self.routine is None,  # a routine chooses the exercise
+            self.checklist.detail: bool(self.checklist.detail.text()),
+        }
+        candidates = [w for w in droppable if wanted.get(w, True)]
+
+        def needed(left_out: list[QWidget]) -> int:
+            total, shown = 28, 0
+            for i in range(layout.count()):
+                w = layout.itemAt(i).widget()
+                if w is None or w in left_out or (w.isHidden() and w not in candidates):
+                    continue
+                shown += 1
+                if w in (self.counters, self.checklist):
+                    h = 0
+                    for part in (self.counters.label, self.counters.good_label, self.checklist.label,
+                                 self.checklist.detail):  # fmt: skip
+                        if part.parentWidget() is not w or part in left_out:
+                            continue
+                        if part in droppable and part not in candidates:
+                            continue
+                        h += part.heightForWidth(width) if part.wordWrap() else part.sizeHint().height()
+                else:
+                    h = (
+                        w.heightForWidth(width)
+                        if w.hasHeightForWidth()
+                        else max(w.sizeHint().height(), w.minimumSizeHint().height())
+                    )
+                total += h
+            return total + layout.spacing() * max(0, shown - 1)
+
+        left_out: list[QWidget] = []
+        for w in candidates:
+            if needed(left_out) <= available:
+                break
+            left_out.append(w)
+        # Only what changes is touched: every show or hide lays the panel out again (and resizes it).
+        for w in droppable:
+            show = w in candidates and w not in left_out
+            if w.isHidden() == show:
+                w.setVisible(show)
+
+    def _show_step(self, phase: str) -> None:
+        index = PHASE_STEP.get(phase, 0)
+        if index != self._step_index:
+            self._step_index = index
+            self.instructions.setText(f"{index + 1}. {self.steps[index]}")
+            self._fit_panel_height()
+
+    def _live_layout(self) -> None:
+        """A patient on the floor: full screen, only what they read; the tester's help on H."""
+        self.keys_label.hide()
+        self.asymmetry.hide()
+        if self.full_screen_live:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowFullScreen)
+
+    def toggle_key_help(self) -> None:
+        self.keys_label.setVisible(self.keys_label.isHidden())
+        self._fit_panel_height()
+
+    def toggle_demonstration(self) -> None:
+        """D: the looping demonstration of the exercise, on or off."""
+        on = self.video.demo is None
+        self._demo_pinned = on
+        self.video.show_demonstration(on)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_panel()
+
+    def eventFilter(self, watched: QObject | None, event: QEvent | None) -> bool:
+        if watched is self.panel and event is not None and event.type() == QEvent.Type.Resize:
+            self._fit_panel_height()  # the cue band grew or shrank
+        return super().eventFilter(watched, event)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        sizes = text_sizes(self.screen())
+        if sizes != self.text_sizes:  # the window opened on another screen than the primary one
+            self.text_sizes = sizes
+            self._apply_text_sizes()
 
     # --- pain before and after ------------------------------------------------------------------
 

@@ -36,6 +36,7 @@ class RoutineSteps:
         self.end_button.hide()
         self.keys_label.setText(ROUTINE_HELP)
         self.routine_panel.show()
+        self._live_layout()  # type: ignore[attr-defined]  # full screen, the keys on H
         self._routine_timer.start()
         self._routine_advance()
 
