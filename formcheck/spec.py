@@ -83,6 +83,7 @@ COMMON_RANGES: dict[str, tuple[float, float]] = {
     "rest_max_deg": (0.0, 90.0),
     "start_margin_deg": (0.0, 45.0),
     "rebaseline_deg": (0.0, 45.0),
+    "start_still_s": (0.0, 5.0),
 }
 MAX_SPEC_BYTES = 256 * 1024  # an exercise file is a few kB; more is not one
 
