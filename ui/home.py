@@ -359,7 +359,7 @@ class HomeWindow(QMainWindow):
 
         if not path:
             path, _ = QFileDialog.getOpenFileName(
-                self, "Open a video", "", "Videos (*.mp4 *.avi *.mov *.mkv)"
+                self, "Open a video", "", "Videos (*.mp4 *.mov *.m4v *.mkv *.webm *.avi)"
             )
         if not path:
             return
@@ -370,11 +370,10 @@ class HomeWindow(QMainWindow):
             return
         coach = self._open_coach(self._config(), auto=self.auto)
         if coach is not None:
-            coach.start_replay(lambda: VideoFileSource(path), Path(path).name)
+            coach.open_video(path)  # with the clip's own prescription, if it has one
 
     def start_demo(self) -> None:
         from formcheck.resources import demo_clip
-        from formcheck.video.sources import VideoFileSource
 
         try:
             video, exercise, variant, settings = demo_clip()
@@ -384,4 +383,4 @@ class HomeWindow(QMainWindow):
             return
         coach = self._open_coach(config, banner=True)
         if coach is not None:
-            coach.start_replay(lambda: VideoFileSource(video), video.name)
+            coach.open_sample()  # the sample with the prescription it was recorded to

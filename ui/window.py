@@ -791,7 +791,9 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.start_replay(lambda: VideoFileSource(path), Path(path).name, self.speed or 1.0)
 
     def open_file_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, "Open a video", "", "Videos (*.mp4 *.avi *.mov *.mkv)")
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Open a video", "", "Videos (*.mp4 *.mov *.m4v *.mkv *.webm *.avi)"
+        )
         if path:
             self.open_video(path)
 
