@@ -66,7 +66,7 @@ class Engine:
                 threads_per_worker=1,
                 processes=True,
                 host="127.0.0.1",
-                dashboard_address=None,
+                dashboard_address=":0",  # on the loopback host, any free port: never a clash
                 silence_logs=logging.ERROR,
                 death_timeout=WORKER_DEATH_TIMEOUT_S,
             )

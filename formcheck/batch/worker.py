@@ -129,6 +129,9 @@ def analyse_recording(task: RecordingTask) -> RecordingOutcome:
     started = time.perf_counter()
     out = RecordingOutcome(task, worker=f"{os.uname().nodename}:{os.getpid()}")
     try:
+        from formcheck.video.sources import VideoFileSource
+
+        VideoFileSource(task.path).close()  # a file that is no video fails before the model is loaded
         track = track_poses(task.path, estimator=worker_pose_graph())
         out.recorded_at_s = recording_began_s(Path(task.path), track.duration_s)
         if task.exercise is not None:
