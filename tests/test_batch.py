@@ -286,7 +286,7 @@ def test_two_workers_on_a_dask_cluster_on_the_loopback_address_give_the_same_row
 
     folder, rows, _ = one_worker
     with LocalCluster(
-        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
     ) as cluster:
         assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
         code = main(
