@@ -100,6 +100,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from formcheck.resources import demo_clip
     from formcheck.spec import load_exercise
 
+    if args.batch:
+        from formcheck.batch.bench import bench_batch
+
+        print(bench_batch(Path(args.batch), args.jobs))
+        return 0
     if args.video:
         settings: dict[str, float] = {}
         video, exercise, variant = Path(args.video), args.exercise, args.variant
@@ -128,4 +133,8 @@ def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -
     p.add_argument(
         "--rounds", type=int, default=2, help="alternations of the loops; the best of each is kept"
     )
+    p.add_argument(
+        "--batch", metavar="FOLDER", help="benchmark 'formcheck batch' on FOLDER: 1 worker against every core"
+    )
+    p.add_argument("--jobs", type=int, default=None, help="workers of the --batch run (default: every core)")
     p.set_defaults(func=cmd_bench)

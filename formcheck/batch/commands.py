@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -66,6 +67,7 @@ class Batch:
         self.entries: dict[str, FolderEntry] = {}  # by relative path
         self.hashes: dict[str, str] = {}  # relative path -> sha256
         self.analysed = self.skipped = 0
+        self.startup_s = 0.0  # starting the workers (for the benchmark)
 
     def run(self) -> int:
         from formcheck.batch.engine import Engine
@@ -89,7 +91,9 @@ class Batch:
                 progress.skipped(e.relative, e.size_bytes, self._skip_why(e))
         tasks = [RecordingTask(str(e.path), e.relative, self.exercise, self.variant) for e in todo.values()]
         if tasks:
+            started = time.perf_counter()
             with Engine(self.args.jobs, self.args.cluster) as engine:
+                self.startup_s = time.perf_counter() - started
                 sys.stderr.write(f"batch: {len(tasks)} recording(s) on {engine.description}\n")
                 for task, outcome, error in engine.run(
                     analyse_recording,
@@ -191,6 +195,8 @@ class Batch:
                 "problem": outcome.problem,
                 "seconds": round(outcome.seconds, 2),
                 "worker": outcome.worker,
+                "peak_rss_mb": round(outcome.peak_rss_mb, 1),
+                "duration_s": outcome.report.get("duration_s"),
             },
         )
         self.analysed += 1
