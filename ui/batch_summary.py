@@ -1,7 +1,7 @@
 """A batch's summary.csv opened as a table, as a therapist sees it in a spreadsheet, saved as a picture
 for the docs. Reads the CSV that ``formcheck batch`` wrote; computes nothing.
 
-    QT_QPA_PLATFORM=offscreen uv run python -m ui.batch_summary OUTDIR/summary.csv docs/screenshots/batch_summary.png
+    QT_QPA_PLATFORM=offscreen uv run python -m ui.batch_summary OUTDIR/summary.csv PICTURE.png
 """
 
 from __future__ import annotations
