@@ -338,3 +338,23 @@ def test_a_killed_run_starts_again_without_redoing_finished_files(one_worker, tm
     assert read_summary(out / "summary.csv") == rows
     sessions = SessionStore.open(data).list_sessions()
     assert sorted(s.patient for s in sessions if s.status == "complete") == ["alice", "bob"]
+
+
+def test_what_stops_a_batch_before_any_work_is_said_in_one_sentence(tmp_path, capsys):
+    folder = tmp_path / "in"
+    (folder / "ann").mkdir(parents=True)
+    args = ["-o", str(tmp_path / "out"), "--data-dir", str(tmp_path / "data")]
+    assert main(["batch", str(tmp_path / "nowhere"), *args]) == 2
+    assert main(["batch", str(folder), *args]) == 2  # nothing in it
+    touch(folder / "ann" / "a.mp4", b"not looked at")
+    assert main(["batch", str(folder), "-e", "pilates", *args]) == 2
+    # A closed port on the loopback address: no scheduler there.
+    assert main(["batch", str(folder), "--cluster", "tcp://127.0.0.1:9", *args]) == 2
+    lines = capsys.readouterr().err.splitlines()
+    messages = [line for line in lines if line.startswith("formcheck: ")]
+    assert len(messages) == 4, lines
+    assert "is not a folder" in messages[0]
+    assert "No recordings in" in messages[1]
+    assert "pilates" in messages[2]
+    assert "Cannot reach the Dask scheduler at tcp://127.0.0.1:9" in messages[3]
+    assert not any("Traceback" in line for line in lines)

@@ -5,7 +5,10 @@ peak memory of each worker, and whether the two runs give the same rows.
 whole ``formcheck batch`` into its own empty output and session folders, so it measures what a user
 waits for: hashing, starting the workers, the pose model, the checks and recording the sessions. The
 one-worker run is the baseline, measured in the same process just before; the machine's load average
-is printed with both, because a shared machine moves these figures more than any code change.
+is printed with both, because a shared machine moves these figures more than any code change. The
+workers' CPU time per recording does not depend on the load: the same in both runs means the work
+divides without overhead, and CPU time over wall time shows how many cores one worker already keeps
+busy (MediaPipe runs some threads of its own).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class BatchRun:
     wall_s: float
     startup_s: float
     peak_rss_mb: dict[str, float]  # per worker process
+    worker_cpu_s: float  # CPU time the workers spent on the files (all their threads)
     rows: list[dict[str, str]]
     load_before: float
     load_after: float
@@ -73,6 +77,7 @@ def run_batch(folder: Path, jobs: int, workdir: Path) -> BatchRun:
         wall_s=wall_s,
         startup_s=batch.startup_s,
         peak_rss_mb=rss,
+        worker_cpu_s=sum(r.get("cpu_s", 0.0) for r in records),
         rows=read_summary(out / "summary.csv"),
         load_before=load_before,
         load_after=os.getloadavg()[0],
@@ -84,7 +89,9 @@ def format_run(run: BatchRun) -> str:
     return (
         f"{run.jobs} worker{'s' if run.jobs > 1 else ' '}: {run.per_minute:6.2f} recordings/min "
         f"({run.recordings} in {run.wall_s:.1f} s, {run.startup_s:.1f} s of it starting the workers; "
-        f"{run.video_s / max(run.wall_s, 1e-9):.2f} s of video per s); peak RSS per worker {rss} MB; "
+        f"{run.video_s / max(run.wall_s, 1e-9):.2f} s of video per s); "
+        f"worker CPU {run.worker_cpu_s / max(run.recordings, 1):.1f} s per recording; "
+        f"peak RSS per worker {rss} MB; "
         f"load average {run.load_before:.1f} -> {run.load_after:.1f}"
     )
 

@@ -108,10 +108,12 @@ class Batch:
         return self._conclude(store, len(recordings))
 
     def _skip_why(self, e: FolderEntry) -> str:
-        return "the same recording as another, analysed once" if self._duplicate(e) else "already analysed"
-
-    def _duplicate(self, e: FolderEntry) -> bool:
-        return any(r["file"] == e.relative and r["status"] == DUPLICATE for r in self.rows)
+        status = next((r["status"] for r in self.rows if r["file"] == e.relative), None)
+        if status == DUPLICATE:
+            return "the same recording as another, analysed once"
+        if status == FAILED:
+            return "it cannot be read"
+        return "already analysed"
 
     def _not_finished(self, recordings: list[FolderEntry]) -> dict[str, FolderEntry]:
         """Hash every recording; keep the rows of those finished before; the rest is the work."""
@@ -196,6 +198,7 @@ class Batch:
                 "seconds": round(outcome.seconds, 2),
                 "worker": outcome.worker,
                 "peak_rss_mb": round(outcome.peak_rss_mb, 1),
+                "cpu_s": round(outcome.cpu_s, 2),
                 "duration_s": outcome.report.get("duration_s"),
             },
         )

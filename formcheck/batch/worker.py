@@ -87,6 +87,7 @@ class RecordingOutcome:
     problem: str | None = None  # one sentence: why it failed, or why the results are partial
     failed: bool = False  # no results at all
     seconds: float = 0.0
+    cpu_s: float = 0.0  # CPU time of this worker process (all its threads) on the file
     worker: str = ""
     peak_rss_mb: float = 0.0
 
@@ -126,7 +127,7 @@ def analyse_recording(task: RecordingTask) -> RecordingOutcome:
     )
     from formcheck.spec import load_exercise
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     out = RecordingOutcome(task, worker=f"{os.uname().nodename}:{os.getpid()}")
     try:
         from formcheck.video.sources import VideoFileSource
@@ -167,6 +168,7 @@ def analyse_recording(task: RecordingTask) -> RecordingOutcome:
         out.failed = True
         out.problem = f"{task.relative} could not be analysed ({type(exc).__name__}: {exc})."
     out.seconds = time.perf_counter() - started
+    out.cpu_s = time.process_time() - cpu_started
     out.peak_rss_mb = peak_rss_mb()
     return out
 
