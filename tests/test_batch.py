@@ -211,15 +211,19 @@ def test_a_failing_file_is_listed_with_its_sentence_and_the_rest_go_on(tmp_path,
     folder, out = tmp_path / "in", tmp_path / "out"
     tiny = cut_clip(SAMPLES / "sb_too_fast_male.mp4", folder / "ann" / "tiny.mp4", 2.0)
     touch(folder / "ann" / "notes.mp4", b"this is not a video\n")
+    touch(folder / "ann" / "notes_copy.mp4", b"this is not a video\n")  # the same bytes: done once
     whole = tiny.read_bytes()
     touch(folder / "ann" / "cut.mp4", whole[: len(whole) // 2])
     touch(folder / "ann" / "photo.png", b"\x89PNG")
     code = main(["batch", str(folder), "-o", str(out), "--data-dir", str(tmp_path / "data"), "--jobs", "1"])
     assert code == 1
     err = capsys.readouterr().err
-    assert "2 of 3 recording(s) failed" in err
+    assert "2 of 4 recording(s) failed" in err
     rows = {r["file"]: r for r in read_summary(out / "summary.csv")}
-    assert set(rows) == {"ann/tiny.mp4", "ann/notes.mp4", "ann/cut.mp4", "ann/photo.png"}
+    names = {"ann/tiny.mp4", "ann/notes.mp4", "ann/notes_copy.mp4", "ann/cut.mp4", "ann/photo.png"}
+    assert set(rows) == names
+    assert rows["ann/notes_copy.mp4"]["status"] == "duplicate"
+    assert "ann/notes.mp4" in rows["ann/notes_copy.mp4"]["reason"]
     assert rows["ann/tiny.mp4"]["status"] in ("ok", "no exercise")
     for name in ("ann/notes.mp4", "ann/cut.mp4"):
         assert rows[name]["status"] == "failed"
@@ -358,3 +362,26 @@ def test_what_stops_a_batch_before_any_work_is_said_in_one_sentence(tmp_path, ca
     assert "pilates" in messages[2]
     assert "Cannot reach the Dask scheduler at tcp://127.0.0.1:9" in messages[3]
     assert not any("Traceback" in line for line in lines)
+
+
+def test_a_workers_reused_pose_graph_gives_a_file_the_poses_a_fresh_one_gives(tmp_path):
+    """The pose graph a worker keeps is reset between files: the poses of a clip after another clip
+    (a standing person, then one lying down) are those of a fresh graph, to the last bit."""
+    import numpy as np
+
+    from formcheck.batch.worker import drop_pose_graph, worker_pose_graph
+    from formcheck.segments import track_poses
+
+    standing = cut_clip(SAMPLES / "sb_too_fast_male.mp4", tmp_path / "standing.mp4", 1.5)
+    lying = cut_clip(SAMPLES / "prone_pressup_full_female_left.mp4", tmp_path / "lying.mp4", 1.5)
+    try:
+        track_poses(standing, estimator=worker_pose_graph())
+        reused = track_poses(lying, estimator=worker_pose_graph())
+    finally:
+        drop_pose_graph()
+    fresh = track_poses(lying)
+    assert sum(p.person_found for p in fresh.poses) > 0
+    assert len(reused.poses) == len(fresh.poses)
+    for a, b in zip(reused.poses, fresh.poses, strict=True):
+        assert a.person_found == b.person_found
+        assert np.array_equal(a.xy_px, b.xy_px) and np.array_equal(a.visibility, b.visibility)
