@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict
 from pathlib import Path
 
@@ -12,10 +11,26 @@ from formcheck.errors import FormcheckError
 from formcheck.evaluation import RecognitionScore, Scored
 
 
-def _evaluate_one(path: str) -> tuple[Scored, RecognitionScore, dict]:
-    from formcheck.evaluation import evaluate_clip
+def _evaluate_all(
+    files: list[Path], jobs: int, cluster: str | None
+) -> list[tuple[Scored, RecognitionScore, dict]]:
+    """Every clip on the batch workers (formcheck.batch): one in this process after another with one
+    job, else on a local Dask cluster of ``jobs`` processes or on ``cluster``; results in file order."""
+    from formcheck.batch.engine import Engine
+    from formcheck.batch.worker import evaluate_in_worker
 
-    return evaluate_clip(Path(path))
+    done = {}
+
+    def show(path: str) -> None:
+        if sys.stderr.isatty():
+            sys.stderr.write(f"evaluating {Path(path).name}\n")
+
+    with Engine(jobs, cluster, in_process=jobs == 1) as engine:
+        for path, result, error in engine.run(evaluate_in_worker, [str(f) for f in files], on_start=show):
+            if error is not None:
+                raise error
+            done[path] = result
+    return [done[str(f)] for f in files]
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -35,14 +50,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         files = [f for f in files if any(o in f.name for o in args.only)]
         if not files:
             raise FormcheckError(f"No clip in {folder} matches {', '.join(args.only)}.")
-    if args.jobs > 1:
-        with ProcessPoolExecutor(max_workers=args.jobs) as pool:
-            results = list(pool.map(_evaluate_one, [str(f) for f in files]))
-    else:
-        results = []
-        for f in files:
-            sys.stderr.write(f"evaluating {f.name}\n") if sys.stderr.isatty() else None
-            results.append(_evaluate_one(str(f)))
+    results = _evaluate_all(files, args.jobs, getattr(args, "cluster", None))
     scores = [score for r in results for score, _ in r[0]]
     recognition = [r[1] for r in results]
     summaries = summarize_by_exercise(scores)
@@ -94,6 +102,11 @@ def cmd_bench(args: argparse.Namespace) -> int:
     from formcheck.spec import load_exercise
     from formcheck.video.files import VideoFileSource
 
+    if args.batch:
+        from formcheck.batch.bench import bench_batch
+
+        print(bench_batch(Path(args.batch), args.jobs))
+        return 0
     if args.video:
         settings: dict[str, float] = {}
         video, exercise, variant = Path(args.video), args.exercise, args.variant
@@ -125,7 +138,8 @@ def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -
     p = sub.add_parser("eval", help="analyse every sample clip with a truth file and compare")
     p.add_argument("dir", nargs="?", default=None, help="folder of clips (default: sample_videos/)")
     p.add_argument("--only", action="append", help="only clips whose name contains this text")
-    p.add_argument("--jobs", "-j", type=int, default=1, help="clips analysed in parallel")
+    p.add_argument("--jobs", "-j", type=int, default=1, help="clips analysed in parallel (batch workers)")
+    p.add_argument("--cluster", metavar="ADDRESS", help="run on an existing Dask scheduler (tcp://HOST:PORT)")
     p.add_argument("--json", metavar="PATH", help="also write scores and reports as JSON")
     p.set_defaults(func=cmd_eval)
 
@@ -138,4 +152,8 @@ def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -
     p.add_argument("--rounds", type=int, default=3, help="alternations of the runs (each run is reported)")
     p.add_argument("--before", metavar="CHECKOUT", help="also time this checkout's formcheck (uv synced)")
     p.add_argument("--inside", action="store_true", help="per-stage figures from inside one process")
+    p.add_argument(
+        "--batch", metavar="FOLDER", help="benchmark 'formcheck batch' on FOLDER: 1 worker against every core"
+    )
+    p.add_argument("--jobs", type=int, default=None, help="workers of the --batch run (default: every core)")
     p.set_defaults(func=cmd_bench)

@@ -15,7 +15,12 @@ import importlib
 from importlib import metadata
 from typing import Any
 
-CORE_COMMANDS = ("formcheck.commands_eval", "formcheck.sessions.commands", "formcheck.doctor")
+CORE_COMMANDS = (
+    "formcheck.commands_eval",
+    "formcheck.sessions.commands",
+    "formcheck.batch.commands",
+    "formcheck.doctor",
+)
 ENTRY_POINT_GROUP = "formcheck.commands"
 OPTIONAL_PARTS = ("PyQt6", "ui")  # an extension that needs one of these is left out when it is missing
 

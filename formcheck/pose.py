@@ -275,6 +275,20 @@ class MediaPipePose:
         other_xy, other_vis, _ = _arrays(result.pose_landmarks, width, height)
         return is_separate_body(other_xy, other_vis, xy, vis, masked_box)
 
+    def reset(self) -> None:
+        """Start afresh for another recording, keeping the loaded graphs (a batch worker reuses one
+        estimator across files): the tracker forgets the last file's person, as a new estimator would."""
+        blank = np.zeros((64, 64, 3), np.uint8)
+        with quiet_stderr():
+            self._pose.reset()
+            self._pose.process(blank)
+            if self._others_pose is not None:
+                self._others_pose.reset()
+                self._others_pose.process(blank)
+        self._second_person = SecondPersonTracker()
+        self.others_check_s = 0.0
+        self._quiet_until_found = True
+
     def close(self) -> None:
         self._pose.close()
         if self._others_pose is not None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +22,7 @@ from formcheck import native
 from formcheck.errors import FormcheckError
 from formcheck.measurements import hip_mid, mid_or_one
 from formcheck.pipeline import AnalysisResult, run
+from formcheck.pose import PoseEstimator
 from formcheck.pose_frame import PoseFrame
 from formcheck.setup_check import torso_from_vertical_deg
 from formcheck.spec import ExerciseConfig
@@ -75,15 +77,28 @@ class PoseTrack:
         return self.poses[-1].t_s + step_s
 
 
+# A batch worker lends its one pose graph to every ``track_poses`` of the files it analyses
+# (formcheck.batch.worker), so the model is loaded once per worker, not once per file.
+lent_pose_graph: ContextVar[PoseEstimator | None] = ContextVar("lent_pose_graph", default=None)
+
+
 def track_poses(
-    video: str | Path, model: str | None = None, progress: Callable[[int, int | None], None] | None = None
+    video: str | Path,
+    model: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    estimator: PoseEstimator | None = None,
 ) -> PoseTrack:
-    """Run the pose model over every frame of ``video`` (decoding on its own thread) and keep the poses."""
+    """Run the pose model over every frame of ``video`` (decoding on its own thread) and keep the poses.
+
+    ``estimator`` (or one lent through ``lent_pose_graph``) is used and left open; else one is made."""
     from formcheck.pose import create_estimator
 
     source = VideoFileSource(video, max_side_px=MODEL_SIDE_PX)
-    with native.quiet_stderr():
-        estimator = create_estimator(model)
+    estimator = estimator or (lent_pose_graph.get() if model is None else None)
+    own = estimator is None
+    if estimator is None:
+        with native.quiet_stderr():
+            estimator = create_estimator(model)
     feed = PrefetchingSource(source)
     poses: list[PoseFrame] = []
     error: FormcheckError | None = None
@@ -105,7 +120,8 @@ def track_poses(
     finally:
         truncated = bool(getattr(feed, "truncated", False))
         feed.close()
-        estimator.close()
+        if own:
+            estimator.close()
     return PoseTrack(source.name, source.fps, source.width, source.height, poses, truncated, error, pose_s)
 
 
@@ -182,22 +198,48 @@ def analyze_track(
     """Recognise the episodes of ``track`` and check each exercise one from its own start.
 
     ``settings`` (``--set``) apply to every exercise that has them; ``exercise_settings`` per exercise."""
+    out = RecordingAnalysis(track)
+    for item in exercise_segments(track, settings, exercise_settings):
+        if isinstance(item, SegmentCheck):
+            out.segments.append((item.episode, item.result))
+        else:
+            out.other.append(item)
+    return out
+
+
+@dataclass
+class SegmentCheck:
+    """One exercise segment of a recording: its episode, how it was checked (the config, over
+    ``start_s``-``end_s`` of the kept poses) and the result; what a session of it is recorded from."""
+
+    episode: Any
+    config: ExerciseConfig
+    start_s: float
+    end_s: float
+    result: AnalysisResult
+
+
+def exercise_segments(
+    track: PoseTrack,
+    settings: dict[str, float] | None = None,
+    exercise_settings: dict[str, dict[str, float]] | None = None,
+) -> list[Any]:
+    """The episodes of ``track`` in order: a ``SegmentCheck`` for each exercise segment, the episode
+    itself for each that is no exercise."""
     from formcheck.recognize import recognise
     from formcheck.spec import load_exercise
 
-    out = RecordingAnalysis(track)
+    out: list[Any] = []
     episodes = recognise(track.poses)
     for i, ep in enumerate(episodes):
         if ep.exercise is None:
-            out.other.append(ep)
+            out.append(ep)
             continue
         own = {**settings_for(settings, ep.exercise), **(exercise_settings or {}).get(ep.exercise, {})}
         config = load_exercise(ep.exercise, ep.variant, own)
-        result = check_poses(track, config, *check_span(episodes, i, track.poses))
-        if is_exercise_segment(result):
-            out.segments.append((ep, result))
-        else:
-            out.other.append(ep)
+        lo, hi = check_span(episodes, i, track.poses)
+        result = check_poses(track, config, lo, hi)
+        out.append(SegmentCheck(ep, config, lo, hi, result) if is_exercise_segment(result) else ep)
     return out
 
 
