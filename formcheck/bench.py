@@ -204,6 +204,11 @@ class ProcessRuns:
     analyze_s: list[float] = field(default_factory=list)
     before_s: list[float] = field(default_factory=list)
     load: list[float] = field(default_factory=list)  # 1-minute load average before each round
+    # CPU seconds (user + system, all threads) of the same runs: what the work costs, which a machine
+    # shared with other jobs does not blur as it blurs wall time.
+    bare_cpu_s: list[float] = field(default_factory=list)
+    analyze_cpu_s: list[float] = field(default_factory=list)
+    before_cpu_s: list[float] = field(default_factory=list)
 
 
 def formcheck_command(python: str) -> list[str]:
@@ -214,14 +219,20 @@ def formcheck_command(python: str) -> list[str]:
     return [python, "-c", "import sys; from formcheck.cli import main; sys.exit(main())"]
 
 
-def _timed(command: list[str]) -> float:
+def _timed(command: list[str]) -> tuple[float, float]:
+    """Wall seconds and CPU seconds of one whole process."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # warm caches count
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     wall = time.perf_counter() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime
     if done.returncode not in (0, 1):  # 1: the analysis found problems with the form, which is fine
         raise RuntimeError(f"{' '.join(command)} failed: {done.stderr.decode(errors='replace')[-400:]}")
-    return wall
+    return wall, cpu
 
 
 def process_benchmark(
@@ -240,29 +251,38 @@ def process_benchmark(
         _timed(before)
     for _ in range(rounds):
         runs.load.append(os.getloadavg()[0])
-        runs.bare_s.append(_timed(bare))
-        runs.analyze_s.append(_timed(analyze))
-        if before:
-            runs.before_s.append(_timed(before))
+        for command, walls, cpus in (
+            (bare, runs.bare_s, runs.bare_cpu_s),
+            (analyze, runs.analyze_s, runs.analyze_cpu_s),
+            (before, runs.before_s, runs.before_cpu_s),
+        ):
+            if command:
+                wall, cpu = _timed(command)
+                walls.append(wall)
+                cpus.append(cpu)
     return runs
 
 
 def format_process_runs(video: Path, frames: int, size: tuple[int, int], runs: ProcessRuns) -> str:
-    def line(name: str, walls: list[float]) -> str:
+    def line(name: str, walls: list[float], cpus: list[float]) -> str:
         ratios = [b / w for b, w in zip(runs.bare_s, walls, strict=True)]
+        cpu_ratios = [b / c for b, c in zip(runs.bare_cpu_s, cpus, strict=True)]
         return (
-            f"  {name:<28} {' '.join(f'{w:6.2f}' for w in walls)} s   bare/this: "
-            f"{' '.join(f'{r:.3f}' for r in ratios)} (median {statistics.median(ratios):.3f})"
+            f"  {name:<28} wall {' '.join(f'{w:6.2f}' for w in walls)} s, bare/this "
+            f"{' '.join(f'{r:.3f}' for r in ratios)} (median {statistics.median(ratios):.3f}); "
+            f"CPU {' '.join(f'{c:6.2f}' for c in cpus)} s, "
+            f"bare/this {' '.join(f'{r:.3f}' for r in cpu_ratios)}"
         )
 
     out = [
         f"clip: {video.name}, {frames} frames, {size[0]}x{size[1]}; whole processes, alternated; "
         f"load average {' '.join(f'{x:.1f}' for x in runs.load)}",
-        f"  {'bare loop (OpenCV + MediaPipe)':<28} {' '.join(f'{w:6.2f}' for w in runs.bare_s)} s",
-        line("formcheck analyze", runs.analyze_s),
+        f"  {'bare loop (OpenCV + MediaPipe)':<28} wall {' '.join(f'{w:6.2f}' for w in runs.bare_s)} s; "
+        f"CPU {' '.join(f'{c:6.2f}' for c in runs.bare_cpu_s)} s",
+        line("formcheck analyze", runs.analyze_s, runs.analyze_cpu_s),
     ]
     if runs.before_s:
-        out.append(line("formcheck analyze (before)", runs.before_s))
+        out.append(line("formcheck analyze (before)", runs.before_s, runs.before_cpu_s))
     out.append("  ratio = bare loop wall / analyze wall (> 1: analyze is faster than the bare loop)")
     return "\n".join(out)
 
