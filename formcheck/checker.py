@@ -53,6 +53,10 @@ ONE_SHOT_LIFETIME_S = 2.0
 # for held when it was really lowering, the rep only ends later (seen again lowered, or lost_held_s).
 LOST_LOOKBACK_S = 0.3
 
+# A recording whose very first frame (up to this late) shows the person at rest starts in the start
+# position: trimmed clips start moving within a third of a second (REAL_WORLD.md).
+CLIP_START_S = 0.2
+
 # A far leg seen only faintly (see ``_with_faint_far_leg``) is read when it has risen this much more
 # from its start than the near leg, which is at rest: about half the way from hook-lying to the target.
 FAR_LEAD_DEG = 30.0
@@ -316,6 +320,8 @@ class ExerciseChecker:
         if blocked or math.isnan(value) or value > self.release_for(side):
             self._rest_run.clear()
             return False
+        if self.frames == 1 and pose.t_s <= CLIP_START_S:
+            return True  # a clip that starts at rest and moves at once: its first frame is its start
         self._rest_run.append(pose)
         need_s = self.params["start_still_s"]
         while len(self._rest_run) > 2 and pose.t_s - self._rest_run[1].t_s >= need_s:

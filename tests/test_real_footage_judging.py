@@ -58,14 +58,14 @@ def _settling(poses: list[PoseFrame], until_s: float, seed: int = 2) -> list[Pos
 
 
 def cobra_after_lying_on_the_hands() -> list[PoseFrame]:
-    """Someone lies still propped on their hands (the trunk line 12 deg up: REAL_WORLD.md measures
-    9-18) until 3.5 s, while for the first 0.4 s the tracker is still locking on and reads the trunk
-    flat; at 3.5-4 s they lie flat and keep still; a cobra from 5 s (to 30 deg, held to 10 s); then
-    flat and still to the end. The feet are past the picture's edge for the first 6 s."""
+    """After a title card (0.2 s), someone lies still propped on their hands (the trunk line 12 deg up:
+    REAL_WORLD.md measures 9-18) until 3.5 s, while until 0.4 s the tracker is still locking on and
+    reads the trunk flat; at 3.5-4 s they lie flat and keep still; a cobra from 5 s (to 30 deg, held
+    to 10 s); then flat and still to the end. The feet are past the picture's edge for the first 6 s."""
     elev = keyframes(
         [(0, 0), (0.38, 0), (0.42, 12), (3.5, 12), (4.0, 0), (5.0, 0), (6.5, 30), (10, 30), (11.5, 0)]
     )
-    poses = frames(Script("prone", 15.0, {"elev": elev}))
+    poses = frames(Script("prone", 15.0, {"elev": elev}, no_person=[(0.0, 0.2)]))  # a title card first
     return _settling(_feet_cut_off(poses, 6.0), 0.4)
 
 
