@@ -403,3 +403,27 @@ def sequence(*parts: Script | list[PoseFrame] | Morph | Gap, fps: float = 30.0) 
                 )  # fmt: skip
             )
     return out
+
+
+def mat_routine_scripts() -> tuple[Script, Script]:
+    """What a patient does on the mat, as two scripts to join with a roll-over: knee-to-chest (left
+    held 3 s at 120 deg, then right at 115 deg; 16 s) and prone trunk lifts (one held 3.5 s at 20 deg;
+    14 s). Real ear positions, so face up or down can be read."""
+    ears = {"ears": const(1.0)}
+    k2c = Script(
+        "supine",
+        16,
+        {
+            "left_flex": keyframes([(0, 0), (3, 0), (4.5, 120), (7.5, 120), (9, 0)]),
+            "right_flex": keyframes([(0, 0), (9.5, 0), (11, 115), (14, 115), (15.5, 0)]),
+            **ears,
+        },
+        jitter_px=0.5,
+    )
+    prone = Script(
+        "prone",
+        14,
+        {"elev": keyframes([(0, 0), (3, 0), (4.5, 20), (8, 20), (9.5, 0)]), **ears},
+        jitter_px=0.5,
+    )
+    return k2c, prone

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 
 import pytest
-from synthetic import Morph, Script, const, frames, keyframes, sequence
+from synthetic import Morph, Script, const, frames, mat_routine_scripts, sequence
 
 from formcheck.spec import load_exercise
 from ui.settings import open_settings
@@ -29,22 +29,7 @@ def config_dir(tmp_path, monkeypatch):
 
 def _routine():
     """Knee-to-chest (left, right), roll over, prone trunk lifts: what a patient does on the mat."""
-    k2c = Script(
-        "supine",
-        16,
-        {
-            "left_flex": keyframes([(0, 0), (3, 0), (4.5, 120), (7.5, 120), (9, 0)]),
-            "right_flex": keyframes([(0, 0), (9.5, 0), (11, 115), (14, 115), (15.5, 0)]),
-            **EARS,
-        },
-        jitter_px=0.5,
-    )
-    prone = Script(
-        "prone",
-        14,
-        {"elev": keyframes([(0, 0), (3, 0), (4.5, 20), (8, 20), (9.5, 0)]), **EARS},
-        jitter_px=0.5,
-    )
+    k2c, prone = mat_routine_scripts()
     return sequence(k2c, Morph(3.0), prone)
 
 

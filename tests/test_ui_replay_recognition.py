@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from synthetic import Morph, Script, const, keyframes, sequence
+from synthetic import Morph, Script, const, keyframes, mat_routine_scripts, sequence
 
 from formcheck.events import FrameUpdate
 from formcheck.spec import load_exercise
@@ -100,22 +100,7 @@ class CountingEstimator(ScriptedEstimator):
 def _routine():
     """Knee-to-chest (0-16 s), roll over (16-19 s), prone lifts (19-33 s), get up (33-36 s), side bends
     (36-49 s)."""
-    k2c = Script(
-        "supine",
-        16,
-        {
-            "left_flex": keyframes([(0, 0), (3, 0), (4.5, 120), (7.5, 120), (9, 0)]),
-            "right_flex": keyframes([(0, 0), (9.5, 0), (11, 115), (14, 115), (15.5, 0)]),
-            **EARS,
-        },
-        jitter_px=0.5,
-    )
-    prone = Script(
-        "prone",
-        14,
-        {"elev": keyframes([(0, 0), (3, 0), (4.5, 20), (8, 20), (9.5, 0)]), **EARS},
-        jitter_px=0.5,
-    )
+    k2c, prone = mat_routine_scripts()
     standing = Script(
         "standing",
         13,
