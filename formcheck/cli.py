@@ -11,11 +11,10 @@ from typing import Any
 
 from formcheck import native  # noqa: F401  (sets native log levels before mediapipe loads)
 from formcheck.analyze import analyze_file, raise_if_cut_short
-from formcheck.clip_settings import SettingsSources, clip_prescription, settings_line
+from formcheck.clip_settings import SettingsSources, clip_prescription, demo_clip, settings_line
 from formcheck.errors import FormcheckError
 from formcheck.extensions import command_registrars
 from formcheck.report import write_json
-from formcheck.resources import demo_clip
 from formcheck.safe_text import printable
 
 

@@ -116,3 +116,29 @@ def settings_line(sources: SettingsSources, exercise: str, variant: str | None =
     """For text output: "Settings: …" or the exercise's own."""
     notes = sources.notes(exercise, variant)
     return "Settings: " + ("; ".join(notes) if notes else "the exercise's own") + "."
+
+
+def demo_clip() -> tuple[Path, str, str | None, dict[str, float]]:
+    """The bundled sample clip the demo replays, with its exercise, variant and settings."""
+    from formcheck.resources import DEMO_CLIP, samples_dir
+
+    folder = samples_dir()
+    truth = folder / f"{DEMO_CLIP}.truth.json"
+    video = folder / f"{DEMO_CLIP}.mp4"
+    if not video.exists() or not truth.exists():
+        clips = sorted(
+            t
+            for t in folder.glob("*.truth.json")
+            if t.with_name(t.name.replace(".truth.json", ".mp4")).exists()
+        )
+        if not clips:
+            raise FormcheckError(
+                f"No sample clip found in {folder}; reinstall formcheck or restore sample_videos/."
+            )
+        truth = clips[0]
+        video = truth.with_name(truth.name.replace(".truth.json", ".mp4"))
+
+    data = json.loads(truth.read_text(encoding="utf-8"))
+    prescription = clip_prescription(video)  # the same file, read the way every command reads it
+    settings = prescription.for_exercise(data["exercise"]) if prescription is not None else {}
+    return video, data["exercise"], data.get("variant"), settings

@@ -98,7 +98,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_bench(args: argparse.Namespace) -> int:
     from formcheck import bench
-    from formcheck.resources import demo_clip
+    from formcheck.clip_settings import demo_clip
     from formcheck.spec import load_exercise
     from formcheck.video.files import VideoFileSource
 

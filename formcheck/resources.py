@@ -7,10 +7,7 @@ question has one answer wherever formcheck runs: the installed copy if there is 
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-
-from formcheck.errors import FormcheckError
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SOURCE_ROOT = PACKAGE_DIR.parent
@@ -36,28 +33,3 @@ def models_dir() -> Path:
 
 def samples_dir() -> Path:
     return data_dir("sample_videos")
-
-
-def demo_clip() -> tuple[Path, str, str | None, dict[str, float]]:
-    """The bundled sample clip the demo replays, with its exercise, variant and settings."""
-    folder = samples_dir()
-    truth = folder / f"{DEMO_CLIP}.truth.json"
-    video = folder / f"{DEMO_CLIP}.mp4"
-    if not video.exists() or not truth.exists():
-        clips = sorted(
-            t
-            for t in folder.glob("*.truth.json")
-            if t.with_name(t.name.replace(".truth.json", ".mp4")).exists()
-        )
-        if not clips:
-            raise FormcheckError(
-                f"No sample clip found in {folder}; reinstall formcheck or restore sample_videos/."
-            )
-        truth = clips[0]
-        video = truth.with_name(truth.name.replace(".truth.json", ".mp4"))
-    from formcheck.clip_settings import clip_prescription
-
-    data = json.loads(truth.read_text(encoding="utf-8"))
-    prescription = clip_prescription(video)  # the same file, read the way every command reads it
-    settings = prescription.for_exercise(data["exercise"]) if prescription is not None else {}
-    return video, data["exercise"], data.get("variant"), settings

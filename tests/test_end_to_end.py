@@ -67,7 +67,7 @@ def test_eval_passes_on_every_sample_clip(tmp_path):
 @pytest.mark.skipif(not CLIPS, reason="no sample clips in sample_videos/")
 def test_analyze_is_deterministic_on_a_replay(tmp_path):
     from formcheck.analyze import analyze_file
-    from formcheck.resources import demo_clip
+    from formcheck.clip_settings import demo_clip
 
     video, exercise, variant, settings = demo_clip()
     first, _ = analyze_file(video, exercise, variant, settings)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from formcheck import resources
+from formcheck import clip_settings, resources
 
 ROOT = Path(__file__).resolve().parent.parent
 CORE = ROOT / "formcheck"
@@ -103,7 +103,7 @@ def test_demo_clip_says_what_is_missing(tmp_path, monkeypatch):
 
     monkeypatch.setattr(resources, "samples_dir", lambda: tmp_path)
     with pytest.raises(FormcheckError, match="No sample clip found"):
-        resources.demo_clip()
+        clip_settings.demo_clip()
 
 
 def test_version_is_the_package_version(capsys):

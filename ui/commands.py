@@ -297,7 +297,7 @@ def cmd_demo_window(args: argparse.Namespace) -> int:
 
         print(f"{exc.message} Showing the text analysis of the sample clip instead.")
         return cmd_demo(args)
-    from formcheck.resources import demo_clip
+    from formcheck.clip_settings import demo_clip
 
     if not args.sample and args.exit_after is None:
         from ui.cameras import probe_cameras

@@ -373,7 +373,7 @@ class HomeWindow(QMainWindow):
             coach.open_video(path)  # with the clip's own prescription, if it has one
 
     def start_demo(self) -> None:
-        from formcheck.resources import demo_clip
+        from formcheck.clip_settings import demo_clip
 
         try:
             video, exercise, variant, settings = demo_clip()

@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     import tempfile
 
     os.environ.setdefault("FORMCHECK_CONFIG_DIR", tempfile.mkdtemp(prefix="formcheck-measure-"))
-    from formcheck.resources import demo_clip
+    from formcheck.clip_settings import demo_clip
     from formcheck.spec import load_exercise
     from formcheck.video.sources import VideoFileSource
     from ui.qt_app import estimator_factory, make_app

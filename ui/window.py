@@ -762,7 +762,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self._restart_at(0, paused=False)
 
     def open_sample(self) -> None:
-        from formcheck.resources import demo_clip
+        from formcheck.clip_settings import demo_clip
         from formcheck.spec import load_exercise
 
         try:
