@@ -195,5 +195,10 @@ def test_the_wheel_installed_with_pip_works_on_its_own(tmp_path):
     assert version.stdout.strip().startswith("formcheck ")
     doctor = run("doctor")
     assert "OpenCV: opencv-contrib-python" in doctor.stdout and "pose model: loads" in doctor.stdout
+    # The voice comes with the wheel (espeakng-loader): plain pip gives spoken cues, and doctor says so
+    # by synthesising a phrase, not by finding a plug-in.
+    speech = next(line for line in doctor.stdout.splitlines() if "speech:" in line)
+    assert speech.split()[0] == "ok" and "eSpeak NG" in speech, doctor.stdout
+    assert "PulseAudio" not in doctor.stderr, doctor.stderr  # no probing noise for a tester
     if "camera: none found" in doctor.stdout:  # no camera here (CI): doctor names it and fails
         assert doctor.returncode == 1 and "MISSING  camera" in doctor.stdout

@@ -257,7 +257,10 @@ def sound_check():  # type: ignore[no-untyped-def]
         from PyQt6.QtMultimedia import QMediaDevices
     except ImportError:
         return Check("sound", False, "Qt Multimedia is missing: cues are shown only", needed=False)
-    device = QMediaDevices.defaultAudioOutput()
+    from formcheck.native import quiet_stderr
+
+    with quiet_stderr():  # Qt's audio back end probing a missing sound server writes to stderr
+        device = QMediaDevices.defaultAudioOutput()
     if device.isNull():
         return Check(
             "sound", False, "no sound output found: cues are shown only (plug in speakers?)", needed=False
