@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import time
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -35,7 +36,59 @@ OTHER_MAX_OVERLAP = 0.4  # common area of its box and the tracked one's, of the 
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
 
+# MediaPipe's desktop build runs each TensorFlow Lite model on one thread (XNNPACK's default outside
+# Android and iOS), which leaves every other core idle while the landmark model, most of a frame's cost,
+# runs. Its graph takes a thread count per inference node; more threads give the same landmarks, bit
+# for bit (tests/test_pose_threads.py), in less time. Past four the model is too small to gain.
+MAX_INFERENCE_THREADS = 4
+
 _CORE = [lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP]
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which containers and ``taskset`` narrow)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def default_inference_threads(processes: int = 1) -> int:
+    """Threads for each model when ``processes`` pose graphs share this machine's cores (a batch runs one
+    per worker): every usable core shared out, at least one, at most MAX_INFERENCE_THREADS."""
+    return max(1, min(MAX_INFERENCE_THREADS, usable_cores() // max(1, processes)))
+
+
+def _threaded_pose_class() -> Any:
+    """``mediapipe.solutions.pose.Pose`` with a thread count for its TensorFlow Lite models.
+
+    ``SolutionBase`` expands the graph and then hands its nodes to ``_modify_calculator_options``: the
+    one place, in the pinned mediapipe, where a node's options can be changed before the graph starts.
+    The XNNPACK delegate's ``num_threads`` is set there on every inference node (the detector and the
+    landmark model), and the number of nodes changed is kept so a test notices if a release moves it.
+    """
+    import mediapipe as mp
+    from mediapipe.calculators.tensor import inference_calculator_pb2
+
+    extension = inference_calculator_pb2.InferenceCalculatorOptions.ext
+
+    class ThreadedPose(mp.solutions.pose.Pose):  # type: ignore[misc,name-defined]
+        _threads = 1
+
+        def __init__(self, threads: int, **kwargs: Any) -> None:
+            self._threads = threads
+            self.threaded_nodes = 0
+            super().__init__(**kwargs)
+
+        def _modify_calculator_options(self, graph_config: Any, calculator_params: Any) -> None:
+            for node in graph_config.node:
+                if node.calculator.startswith("InferenceCalculator"):
+                    node.options.Extensions[extension].delegate.xnnpack.num_threads = self._threads
+                    self.threaded_nodes += 1
+            if calculator_params:
+                super()._modify_calculator_options(graph_config, calculator_params)
+
+    return ThreadedPose
 
 
 class PoseEstimator(Protocol):
@@ -182,14 +235,18 @@ class MediaPipePose:
     someone else leaves the first person unmasked, so the masked check finds them.
     """
 
-    def __init__(self, model: ModelEntry | None = None, check_others: bool = True) -> None:
-        import mediapipe as mp
-
+    def __init__(
+        self, model: ModelEntry | None = None, check_others: bool = True, threads: int | None = None
+    ) -> None:
         self.model = model or resolve_model()
         if self.model.backend != "mediapipe_solutions":
             raise FormcheckError(f"Model '{self.model.name}' is not a mediapipe.solutions model.")
-        self._mp_pose = mp.solutions.pose
-        self._pose = self._mp_pose.Pose(
+        self.threads = threads if threads is not None else default_inference_threads()
+        if self.threads < 1:
+            raise FormcheckError(f"The pose model needs at least one thread, not {self.threads}.")
+        pose_class = _threaded_pose_class()
+        self._pose = pose_class(
+            self.threads,
             static_image_mode=False,
             model_complexity=self.model.model_complexity,
             smooth_landmarks=True,
@@ -199,7 +256,7 @@ class MediaPipePose:
         )
         self._check_others = check_others
         self._others_pose = (
-            self._mp_pose.Pose(static_image_mode=True, model_complexity=self.model.model_complexity)
+            pose_class(self.threads, static_image_mode=True, model_complexity=self.model.model_complexity)
             if check_others
             else None
         )
@@ -336,8 +393,12 @@ class MediaPipeTasksPose:
         self._landmarker.close()
 
 
-def create_estimator(model_name: str | None = None, check_others: bool = True) -> PoseEstimator:
+def create_estimator(
+    model_name: str | None = None, check_others: bool = True, threads: int | None = None
+) -> PoseEstimator:
+    """The registry's model as an estimator; ``threads`` per model (default: every usable core, at most
+    MAX_INFERENCE_THREADS)."""
     model = resolve_model(model_name)
     if model.backend == "mediapipe_tasks":
         return MediaPipeTasksPose(model)
-    return MediaPipePose(model, check_others=check_others)
+    return MediaPipePose(model, check_others=check_others, threads=threads)

@@ -60,6 +60,9 @@ class Engine:
             self.slots = min(self.jobs, threads) if self.jobs else threads
             self.description = f"the Dask cluster at {self.cluster_address} ({threads} worker threads)"
         else:
+            from formcheck.batch.worker import POSE_THREADS_ENV
+            from formcheck.pose import default_inference_threads
+
             n = self.jobs or default_jobs()
             self._cluster = LocalCluster(
                 n_workers=n,
@@ -69,6 +72,8 @@ class Engine:
                 dashboard_address=":0",  # on the loopback host, any free port: never a clash
                 silence_logs=logging.ERROR,
                 death_timeout=WORKER_DEATH_TIMEOUT_S,
+                # the cores shared out among the workers' pose models (each a process of its own)
+                env={POSE_THREADS_ENV: str(default_inference_threads(processes=n))},
             )
             self._client = Client(self._cluster)
             self.slots = n

@@ -20,6 +20,36 @@ from formcheck.errors import FormcheckError
 
 _local = threading.local()
 
+# Threads for each worker's pose model. A local cluster sets this to the machine's usable cores shared
+# among its workers (two workers on two cores: one each, so they do not crowd each other). A worker of a
+# cluster started by hand runs one unless its environment says more (such clusters run one worker per
+# core); the parent process, running files itself, uses every usable core.
+POSE_THREADS_ENV = "FORMCHECK_POSE_THREADS"
+
+
+def pose_threads() -> int:
+    """This process's thread count for its pose model (see POSE_THREADS_ENV)."""
+    from formcheck.pose import MAX_INFERENCE_THREADS, default_inference_threads
+
+    value = os.environ.get(POSE_THREADS_ENV, "").strip()
+    if value.isdigit() and int(value) > 0:
+        return min(int(value), MAX_INFERENCE_THREADS)
+    return 1 if _in_dask_worker() else default_inference_threads()
+
+
+def _in_dask_worker() -> bool:
+    import sys
+
+    if "distributed" not in sys.modules:
+        return False
+    from distributed import get_worker
+
+    try:
+        get_worker()
+    except ValueError:
+        return False
+    return True
+
 
 def worker_pose_graph() -> Any:
     """This worker's pose estimator, made on first use and reset (a fresh tracker, the model kept
@@ -29,7 +59,7 @@ def worker_pose_graph() -> Any:
         from formcheck.pose import create_estimator
 
         with native.quiet_stderr():
-            graph = create_estimator(None)
+            graph = create_estimator(None, threads=pose_threads())
         _local.graph = graph
         _local.files = 0
     elif hasattr(graph, "reset"):
