@@ -196,7 +196,13 @@ def check_model() -> Check:
                 estimator.estimate(Frame(0, 0.0, np.zeros((480, 640, 3), np.uint8)))
             finally:
                 estimator.close()
-        return Check("pose model", True, f"loads and runs ({time.perf_counter() - t0:.1f} s to start)")
+        threads = getattr(estimator, "threads", 1)
+        return Check(
+            "pose model",
+            True,
+            f"loads and runs on {threads} thread{'s' if threads > 1 else ''} "
+            f"({time.perf_counter() - t0:.1f} s to start)",
+        )
     except Exception as exc:  # whatever breaks here is what the user must hear about
         return Check("pose model", False, f"does not load ({exc}); reinstall formcheck")
 

@@ -70,6 +70,14 @@ def test_local_workers_share_the_cores_out(jobs: int) -> None:
     assert threads == [default_inference_threads(processes=jobs)] * jobs
 
 
+def test_the_batch_can_set_each_workers_threads() -> None:
+    with Engine(jobs=1, pose_threads=3) as engine:
+        assert "3 threads" in engine.description
+        assert [result for _, result, _ in engine.run(_worker_threads, [0])] == [3]
+    with pytest.raises(FormcheckError, match="--pose-threads 0: give 1 or more threads"):
+        Engine(jobs=1, pose_threads=0)
+
+
 def _worker_threads(_: int) -> int:
     return worker.pose_threads()
 

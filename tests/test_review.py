@@ -185,3 +185,40 @@ def test_report_sitting_from_the_command_line(tmp_path, capsys):
     assert "One sitting, 2 exercises" in out.read_text()
     assert main(["report", prone, "-f", "csv", "-o", str(tmp_path / "one.csv"), "--data-dir", d]) == 0
     assert "knee_to_chest" not in (tmp_path / "one.csv").read_text()  # without --sitting: that session
+
+
+def test_playing_follows_the_recordings_own_clock_not_the_frame_count(qtbot, demo):
+    """A phone's variable frame rate: frames 1/30 s apart, then 1/10 s apart (dropped in low light).
+    Two seconds of play must show the frame recorded two seconds on, not 60 frames on."""
+    import numpy as np
+
+    from ui.review import ReviewWindow
+
+    store, ids = demo
+    w = ReviewWindow(store)
+    qtbot.addWidget(w)
+    w.select(ids[-1])
+    frames = w.data.frames
+    n = len(frames.t_s)
+    assert n > 120
+    steps = np.where(np.arange(n) < 30, 1 / 30, 1 / 10)
+    frames.t_s[:] = np.concatenate([[0.0], np.cumsum(steps[:-1])])
+    now = [100.0]
+    w.clock = lambda: now[0]
+    w.seek_time(0.0)
+    w.toggle_play()
+    assert w.timer.isActive()
+    now[0] += 2.0
+    w._advance()
+    shown = w.slider.value()
+    assert frames.t_s[shown] == pytest.approx(2.0, abs=0.1)  # frame 40; counting frames would give 60
+    assert shown < 50
+    w.seek_time(0.5)  # moved by hand while playing: play goes on from there
+    now[0] += 1.0
+    w._advance()
+    assert frames.t_s[w.slider.value()] == pytest.approx(1.5, abs=0.1)
+    now[0] += 1000.0
+    w._advance()
+    assert w.slider.value() == w.slider.maximum()
+    w._advance()
+    assert not w.timer.isActive() and w.play_button.text() == "Play"

@@ -221,6 +221,8 @@ def test_variable_frame_rate_gives_each_frame_its_own_time(files):
     # Each kept frame at the time it had in the 30 fps clip, not its count over a nominal rate.
     assert np.allclose(times, np.array(kept(files.frames)) / FPS, atol=0.002)
     assert not source.truncated  # a third of the frames missing is not a damaged file
+    # The window's "0:12 / 0:30" uses the container's duration: the clip's length, not frames over fps.
+    assert source.duration_s == pytest.approx(times[-1] + 1 / FPS, abs=0.05)
 
 
 def test_frames_scaled_for_the_model_keep_the_recording_s_coordinates(files, tmp_path):

@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import math
 import os
+import time
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
@@ -291,6 +293,11 @@ class ReviewWindow(QMainWindow):
         self.play_button.clicked.connect(self.toggle_play)
         self.timer = QTimer(self)
         self.timer.timeout.connect(self._advance)
+        # Playing follows the recording's own clock (each frame's t_s), so a phone's variable frame
+        # rate plays at the speed it was recorded: (wall clock, session time) when play was pressed.
+        self.clock: Callable[[], float] = time.monotonic
+        self._played_from: tuple[float, float] | None = None
+        self._shown_by_play = -1
         self.reps = _table(["rep", "side", "start", "end", "peak", "hold", "result", "form faults"])
         self.reps.cellClicked.connect(self._rep_clicked)
         self._points: list[Any] = []
@@ -556,6 +563,9 @@ class ReviewWindow(QMainWindow):
             return
         self.pose.show_frame(i)
         self.timeline.set_cursor(float(self.data.frames.t_s[i]))
+        if self.timer.isActive() and i != self._shown_by_play:  # moved by hand while playing: on from there
+            self._played_from = (self.clock(), float(self.data.frames.t_s[i]))
+            self._shown_by_play = i
 
     def _rep_clicked(self, r: int, c: int) -> None:
         if self.data is not None and r < len(self.data.reps):
@@ -565,16 +575,27 @@ class ReviewWindow(QMainWindow):
         if self.timer.isActive():
             self.timer.stop()
             self.play_button.setText("Play")
-        elif self.data is not None:
+        elif self.data is not None and len(self.data.frames):
+            if self.slider.value() >= self.slider.maximum():
+                self.slider.setValue(0)  # play again from the start
+            self._played_from = (self.clock(), float(self.data.frames.t_s[self.slider.value()]))
+            self._shown_by_play = self.slider.value()
             fps = float(self.data.meta.get("fps") or 30.0)
-            self.timer.start(int(1000 / fps))
+            self.timer.start(max(10, int(1000 / max(fps, 1.0))))  # a tick a frame; the clock picks which
             self.play_button.setText("Pause")
 
     def _advance(self) -> None:
-        if self.slider.value() >= self.slider.maximum():
-            self.toggle_play()
-        else:
-            self.slider.setValue(self.slider.value() + 1)
+        """Show the last frame recorded by now on the recording's clock; stop after the last one."""
+        if self.data is None or self._played_from is None or self.slider.value() >= self.slider.maximum():
+            if self.timer.isActive():
+                self.toggle_play()
+            return
+        t_s = self.data.frames.t_s
+        started, from_s = self._played_from
+        now_s = from_s + (self.clock() - started)
+        i = int(np.searchsorted(t_s, now_s, side="right")) - 1
+        self._shown_by_play = int(np.clip(i, self.slider.value(), self.slider.maximum()))
+        self.slider.setValue(self._shown_by_play)
 
 
 def main(

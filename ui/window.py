@@ -502,12 +502,12 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
         self.problem_frame.hide()
         self._run_reps = []
         self._hold_peak_s = 0.0
-        self._audio_from_s = index / self.fps if index else 0.0
+        self._audio_from_s = self._time_of(index) if index else 0.0
         start = self._pending_start
         if not index:
             self.video.set_overlay("Starting…")
         elif not start:  # from a start position (a switch of exercise) it takes a moment: no word
-            self.video.set_overlay(f"Catching up to {fmt_time(index / self.fps)}…")
+            self.video.set_overlay(f"Catching up to {fmt_time(self._time_of(index))}…")
         control = ReplayControl(self.speed, catch_up_until=index, paused=paused, first_index=start)
         step = self.routine.current if self.routine is not None else None
         source_factory, estimator_factory = self._source_factory, self.estimator_factory
@@ -658,11 +658,18 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
             target, first = worker.control.catch_up_until, worker.control.first_index
             pct = 100 * (packet.index - first) // max(1, target - first)
             if not first:
-                self.video.set_overlay(f"Catching up to {fmt_time(target / self.fps)}… {pct}%")
+                self.video.set_overlay(f"Catching up to {fmt_time(self._time_of(target))}… {pct}%")
             return  # the picture and the clock stay where they are: these frames are in the past
-        total = (self.frame_count or 0) / self.fps
+        total = getattr(worker.source, "duration_s", None) or (self.frame_count or 0) / self.fps
         self.time_label.setText(f"{fmt_time(state.t_s)} / {fmt_time(total)}")
         self._auto_check(state.t_s)
+
+    def _time_of(self, index: int) -> float:
+        """When frame ``index`` was recorded: its own timestamp once its pose is known (a phone's
+        variable frame rate), else the nominal frame rate's estimate."""
+        memory = self._pose_memory
+        t_s = memory.t_s(index) if memory is not None else None
+        return t_s if t_s is not None else index / self.fps
 
     def _stopped_by_person(self) -> bool:
         """The run was stopped on purpose (pain stop, "I'm done", a routine's set done or skipped)."""

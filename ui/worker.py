@@ -124,6 +124,7 @@ class TimedSource:
         self.control = control
         self.name, self.live, self.fps = source.name, source.live, source.fps
         self.width, self.height, self.frame_count = source.width, source.height, source.frame_count
+        self.duration_s: float | None = getattr(source, "duration_s", None)
         self.decoded_at: dict[int, float] = {}
         self._next = 0
 
@@ -385,6 +386,12 @@ class PoseMemory:
         with self._lock:
             return index in self._poses
 
+    def t_s(self, index: int) -> float | None:
+        """When frame ``index`` was recorded (its own timestamp), if its pose is remembered."""
+        with self._lock:
+            pose = self._poses.get(index)
+        return None if pose is None else pose.t_s
+
     def estimator(self) -> RememberingEstimator:
         """For one run, on its thread: opens the model now if it is not open (so a model that cannot
         load fails the run at its start, as before)."""
@@ -511,6 +518,7 @@ class ReplayView:
         self._file = file
         self.name, self.fps = source.name, source.fps
         self.width, self.height, self.frame_count = source.width, source.height, source.frame_count
+        self.duration_s: float | None = getattr(source, "duration_s", None)
         self._next = start
         self._pictures_from = pictures_from
 

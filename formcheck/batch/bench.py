@@ -24,11 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from formcheck.batch.state import STATE_DIR
+from formcheck.pose import default_inference_threads, usable_cores
 
 
 @dataclass
 class BatchRun:
     jobs: int
+    pose_threads: int  # each worker's pose model
     recordings: int
     video_s: float
     wall_s: float
@@ -44,16 +46,18 @@ class BatchRun:
         return 60.0 * self.recordings / self.wall_s if self.wall_s else 0.0
 
 
-def run_batch(folder: Path, jobs: int, workdir: Path) -> BatchRun:
+def run_batch(folder: Path, jobs: int, workdir: Path, pose_threads: int | None = None) -> BatchRun:
     from formcheck.batch.commands import Batch
     from formcheck.batch.summary import read_summary
     from formcheck.errors import FormcheckError
 
-    out, data = workdir / f"out-{jobs}", workdir / f"data-{jobs}"
+    name = f"{jobs}" if pose_threads is None else f"{jobs}x{pose_threads}"
+    out, data = workdir / f"out-{name}", workdir / f"data-{name}"
     args = argparse.Namespace(
         folder=str(folder),
         output=str(out),
         jobs=jobs,
+        pose_threads=pose_threads,
         cluster=None,
         patient=None,
         exercise=None,
@@ -72,6 +76,7 @@ def run_batch(folder: Path, jobs: int, workdir: Path) -> BatchRun:
         rss[r["worker"]] = max(rss.get(r["worker"], 0.0), r.get("peak_rss_mb", 0.0))
     return BatchRun(
         jobs=jobs,
+        pose_threads=pose_threads or default_inference_threads(processes=jobs),
         recordings=len(records),
         video_s=sum(r.get("duration_s") or 0.0 for r in records),
         wall_s=wall_s,
@@ -87,7 +92,8 @@ def run_batch(folder: Path, jobs: int, workdir: Path) -> BatchRun:
 def format_run(run: BatchRun) -> str:
     rss = ", ".join(f"{v:.0f}" for v in sorted(run.peak_rss_mb.values())) or "-"
     return (
-        f"{run.jobs} worker{'s' if run.jobs > 1 else ' '}: {run.per_minute:6.2f} recordings/min "
+        f"{run.jobs} worker{'s' if run.jobs > 1 else ' '} x {run.pose_threads} model thread"
+        f"{'s' if run.pose_threads > 1 else ' '}: {run.per_minute:6.2f} recordings/min "
         f"({run.recordings} in {run.wall_s:.1f} s, {run.startup_s:.1f} s of it starting the workers; "
         f"{run.video_s / max(run.wall_s, 1e-9):.2f} s of video per s); "
         f"worker CPU {run.worker_cpu_s / max(run.recordings, 1):.1f} s per recording; "
@@ -97,24 +103,33 @@ def format_run(run: BatchRun) -> str:
 
 
 def bench_batch(folder: Path, jobs: int | None = None, keep: Path | None = None) -> str:
-    """Run the folder with one worker, then with ``jobs`` (every core by default); the figures.
-    ``keep``: leave both runs' outputs and session folders there (out-N, data-N)."""
-    cores = os.cpu_count() or 1
+    """Run the folder with one worker on one core, then one worker whose model has every core's thread,
+    then ``jobs`` workers (every core by default, the batch's default); the figures. The scaling ratio is
+    against the first: whether the work divides among processes without overhead. ``keep``: leave the
+    runs' outputs and session folders there (out-N, data-N)."""
+    cores = usable_cores()
     many = jobs or cores
     with tempfile.TemporaryDirectory(prefix="formcheck-bench-") as tmp:
         workdir = Path(keep) if keep else Path(tmp)
-        one = run_batch(folder, 1, workdir)
+        one = run_batch(folder, 1, workdir, pose_threads=1)
+        threaded = run_batch(folder, 1, workdir) if cores > 1 else None
         all_cores = run_batch(folder, many, workdir)
     ratio = all_cores.per_minute / one.per_minute if one.per_minute else float("nan")
-    same = one.rows == all_cores.rows
+    same = one.rows == all_cores.rows and (threaded is None or threaded.rows == one.rows)
     lines = [
         f"batch benchmark: {folder}, {one.recordings} recording(s), {one.video_s:.0f} s of video; "
-        f"this machine has {cores} core(s)",
+        f"this machine has {cores} usable core(s)",
         format_run(one),
+        *([format_run(threaded)] if threaded else []),
         format_run(all_cores),
-        f"ratio {many} workers / 1 worker: {ratio:.2f}x (goal: at least 1.6x with two cores)",
-        f"rows identical: {'yes' if same else 'NO'} ({len(one.rows)} rows)",
+        f"ratio {many} workers / 1 worker on one core: {ratio:.2f}x (goal: at least 1.6x with two cores)",
     ]
+    if threaded is not None and threaded.per_minute:
+        lines.append(
+            f"ratio {many} workers / 1 worker with {threaded.pose_threads} model threads: "
+            f"{all_cores.per_minute / threaded.per_minute:.2f}x"
+        )
+    lines.append(f"rows identical: {'yes' if same else 'NO'} ({len(one.rows)} rows)")
     return "\n".join(lines)
 
 

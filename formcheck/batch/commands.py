@@ -92,7 +92,8 @@ class Batch:
         tasks = [RecordingTask(str(e.path), e.relative, self.exercise, self.variant) for e in todo.values()]
         if tasks:
             started = time.perf_counter()
-            with Engine(self.args.jobs, self.args.cluster) as engine:
+            threads = getattr(self.args, "pose_threads", None)
+            with Engine(self.args.jobs, self.args.cluster, pose_threads=threads) as engine:
                 self.startup_s = time.perf_counter() - started
                 sys.stderr.write(f"batch: {len(tasks)} recording(s) on {engine.description}\n")
                 for task, outcome, error in engine.run(
@@ -266,6 +267,13 @@ def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -
     )
     p.add_argument(
         "--jobs", "-j", type=int, default=None, help="worker processes (default: every core of this machine)"
+    )
+    p.add_argument(
+        "--pose-threads",
+        type=int,
+        default=None,
+        metavar="N",
+        help="threads for each local worker's pose model (default: the cores shared out among the workers)",
     )
     p.add_argument(
         "--cluster", metavar="ADDRESS", help="run on an existing Dask scheduler, e.g. tcp://10.0.0.5:8786"

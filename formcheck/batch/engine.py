@@ -7,7 +7,6 @@ flight as there are worker threads, so the ones in hand are known and results co
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
@@ -20,16 +19,28 @@ CONNECT_TIMEOUT_S = 15
 
 
 def default_jobs() -> int:
-    return os.cpu_count() or 1
+    """One worker per usable core (each worker's pose model then runs on one thread)."""
+    from formcheck.pose import usable_cores
+
+    return usable_cores()
 
 
 class Engine:
     """``with Engine(jobs=2) as engine: for item, result, error in engine.run(fn, items): ...``"""
 
-    def __init__(self, jobs: int | None = None, cluster: str | None = None, in_process: bool = False) -> None:
+    def __init__(
+        self,
+        jobs: int | None = None,
+        cluster: str | None = None,
+        in_process: bool = False,
+        pose_threads: int | None = None,
+    ) -> None:
         if jobs is not None and jobs < 1:
             raise FormcheckError(f"--jobs {jobs}: give 1 or more worker processes.")
+        if pose_threads is not None and pose_threads < 1:
+            raise FormcheckError(f"--pose-threads {pose_threads}: give 1 or more threads.")
         self.jobs = jobs
+        self.pose_threads = pose_threads  # each local worker's model (default: the cores shared out)
         self.cluster_address = cluster
         self.in_process = in_process and cluster is None
         self.slots = 1
@@ -64,6 +75,7 @@ class Engine:
             from formcheck.pose import default_inference_threads
 
             n = self.jobs or default_jobs()
+            threads = self.pose_threads or default_inference_threads(processes=n)
             self._cluster = LocalCluster(
                 n_workers=n,
                 threads_per_worker=1,
@@ -73,11 +85,14 @@ class Engine:
                 silence_logs=logging.ERROR,
                 death_timeout=WORKER_DEATH_TIMEOUT_S,
                 # the cores shared out among the workers' pose models (each a process of its own)
-                env={POSE_THREADS_ENV: str(default_inference_threads(processes=n))},
+                env={POSE_THREADS_ENV: str(threads)},
             )
             self._client = Client(self._cluster)
             self.slots = n
-            self.description = f"{n} worker process{'es' if n > 1 else ''} on this machine"
+            self.description = (
+                f"{n} worker process{'es' if n > 1 else ''} on this machine, "
+                f"the pose model on {threads} thread{'s' if threads > 1 else ''} in each"
+            )
         return self
 
     def __exit__(self, *exc: object) -> None:

@@ -102,6 +102,7 @@ class VideoFileSource:
         elif container.duration is not None:
             duration = container.duration / av.time_base
         self._duration_s = duration
+        self.duration_s = duration  # from the container, None when it does not say (time labels only)
         if self.frame_count is None and duration:
             self.frame_count = max(1, round(duration * self.fps))  # for progress only: no truncation count
             self._count_from_header = False
