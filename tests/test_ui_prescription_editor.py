@@ -151,3 +151,28 @@ def test_the_home_screen_opens_the_editor(qtbot, tmp_path):
     assert editor.save(tmp_path / "ann.toml")
     assert home.routine_button.text() == "Today's routine (ann.toml)"
     assert "ann.toml" in home.message.text()
+
+
+def test_hold_and_target_boxes_end_at_the_exercises_own_range(qtbot):
+    """A box cannot be spun past what the exercise allows, and each row keeps its own range."""
+    from formcheck.spec import available_exercises, load_spec
+
+    editor = make_editor(qtbot)
+    tops = {}
+    for name in ("knee_to_chest", "side_bend"):
+        editor.exercise_box.setCurrentIndex(editor.exercise_box.findData(name))
+        spec = load_spec(available_exercises()[name])
+        for key in ("hold_s", "target_deg"):
+            assert editor.numbers[key].maximum() == spec.ranges[key][1]
+        tops[name] = spec.ranges["hold_s"][1]
+    assert tops["knee_to_chest"] != tops["side_bend"]  # the check can tell exercises apart
+    editor.exercise_box.setCurrentIndex(editor.exercise_box.findData("side_bend"))
+    editor.numbers["hold_s"].setValue(1000)
+    assert editor.numbers["hold_s"].value() == tops["side_bend"]
+    # a knee-to-chest row with a hold above side bend's top keeps it when shown again
+    editor.add_row()
+    editor.exercise_box.setCurrentIndex(editor.exercise_box.findData("knee_to_chest"))
+    editor.numbers["hold_s"].setValue(tops["knee_to_chest"])
+    editor.list.setCurrentRow(0)
+    editor.list.setCurrentRow(1)
+    assert editor.numbers["hold_s"].value() == tops["knee_to_chest"]

@@ -32,8 +32,10 @@ from PyQt6.QtWidgets import (
 from formcheck.errors import FormcheckError
 from formcheck.sessions.prescriptions import (
     DEFAULT_REST_S,
+    LIMIT_RANGE_DEG,
     MAX_REPS,
     MAX_SETS,
+    REST_RANGE_S,
     SIDES_BY_MODE,
     Prescription,
     load_prescription,
@@ -181,10 +183,11 @@ class PrescriptionEditor(QDialog):
         self.reps_box.setRange(0, MAX_REPS)
         self.reps_box.setSuffix(" per side")
         self.numbers = {
+            # hold and target: up to the exercise's own range, set when one is chosen (_show_variant)
             "hold_s": self._number_box(600, " s"),
             "target_deg": self._number_box(180, "°"),
-            "limit_deg": self._number_box(180, "°"),
-            "rest_s": self._number_box(600, " s"),
+            "limit_deg": self._number_box(LIMIT_RANGE_DEG[1], "°"),
+            "rest_s": self._number_box(REST_RANGE_S[1], " s"),
         }
         self.numbers["limit_deg"].setSpecialValueText("none")
         self.numbers["rest_s"].setSpecialValueText(f"default ({DEFAULT_REST_S:g} s)")
@@ -367,6 +370,10 @@ class PrescriptionEditor(QDialog):
         for key, unit in (("hold_s", " s"), ("target_deg", "°")):
             value = self._default(row["name"], row["variant"], key)
             self.numbers[key].setSpecialValueText(f"default ({value:g}{unit})")
+            # the clinical range the exercise allows (a prescription outside it is refused on saving)
+            low, high = spec.ranges.get(key, (0.0, 600.0))
+            self.numbers[key].setMaximum(high)
+            self.numbers[key].setToolTip(f"{low:g} to {high:g}{unit}, or the default")
 
     def _reset_angles(self, row: dict[str, Any]) -> None:
         """Another exercise or variant: its own defaults, not the angles and hold of the one before."""
