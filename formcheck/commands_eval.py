@@ -153,7 +153,10 @@ def register(sub: argparse._SubParsersAction, parser: argparse.ArgumentParser) -
     p.add_argument("--before", metavar="CHECKOUT", help="also time this checkout's formcheck (uv synced)")
     p.add_argument("--inside", action="store_true", help="per-stage figures from inside one process")
     p.add_argument(
-        "--batch", metavar="FOLDER", help="benchmark 'formcheck batch' on FOLDER: 1 worker (model on 1 thread, then every core) against a worker per core"
+        "--batch",
+        metavar="FOLDER",
+        help="benchmark 'formcheck batch' on FOLDER: 1 worker (its model on 1 thread, then on every core) "
+        "against a worker per core",
     )
     p.add_argument("--jobs", type=int, default=None, help="workers of the --batch run (default: every core)")
     p.set_defaults(func=cmd_bench)
