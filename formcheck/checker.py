@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import deque
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from formcheck import landmarks as lm
@@ -45,6 +46,15 @@ FAULT_PRIORITY_BASE = 10
 PHASE_CUE_PRIORITY = {"hold_done": 5, "start": 4, "hold": 4, "incomplete": 3, "short_hold": 3, "rep_done": 2}
 READY_PRIORITY = 1
 ONE_SHOT_LIFETIME_S = 2.0
+# Set-up problems that pause counting only once reported (debounced), not on their first frame.
+DEBOUNCED_PAUSE = frozenset({"multiple_people"})
+
+
+def _blocks(raw: Mapping[str, str], reported: Mapping[str, str]) -> bool:
+    """Whether this frame's set-up problems pause counting (notices never do)."""
+    return any(
+        code not in setup_check.NOTICES and (code not in DEBOUNCED_PAUSE or code in reported) for code in raw
+    )
 
 
 # How far back "the working leg was held up when it went out of sight" looks (see ``_signal``): in its
@@ -449,8 +459,10 @@ class ExerciseChecker:
             c: self._setup_messages[c] for c, latch in self._setup_latches.items() if latch.active
         }
         # Counting pauses on this frame's problems; the debounced ones are for reports and cues. A part
-        # out of view that only some checks need pauses just those checks.
-        blocked = any(code not in setup_check.NOTICES for code in raw)
+        # out of view that only some checks need pauses just those checks. Someone else in the picture
+        # does not change what is measured of the person tracked: it pauses counting once it is said
+        # (debounced), so a passing ghost that is never reported takes no time off a hold.
+        blocked = _blocks(raw, setup_active)
 
         if self.baseline is None:
             if not blocked:
@@ -474,7 +486,7 @@ class ExerciseChecker:
                 self._last_rest_s = t
                 pair, glitch, value, signed, side_now = self._read(pose)
                 raw.pop("picture_changed")
-                blocked = any(code not in setup_check.NOTICES for code in raw)
+                blocked = _blocks(raw, setup_active)
 
         ready = self.baseline is not None
         if ready and not self.start_found:
