@@ -7,6 +7,7 @@ MediaPipe and reads, from the window's state, when each exercise was recognised.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -104,4 +105,19 @@ def test_window_recognises_each_exercise_on_a_sample_clip_within_3_s(qtbot, clip
     assert t_s <= 3.0
     assert window.config.spec.name == truth["exercise"]
     if clip == "k2c_single_good_male_left":
+        # A person lying across the whole picture with a knee raised: the demonstration (shown until the
+        # first rep ends) must hide none of the skeleton drawn over them.
+        from ui.annotators import Scene, skeleton_points
+
+        video_view = window.video
+        video_view.repaint()
+        assert video_view.demo is not None and video_view.demo_rect is not None
+        update = video_view.update_shown
+        scene = Scene(None, video_view.image_rect(), update.pose.width_px, update.pose.height_px, window.config)
+        body = skeleton_points(scene, update)
+        assert len(body) > 50
+        assert not any(video_view.demo_rect.contains(q) for q in body)
         window.save_screenshot(tmp_path / "auto.png")
+        assert (tmp_path / "auto.png").stat().st_size > 10_000
+        if os.environ.get("FORMCHECK_DOCS_SHOTS") == "1":  # for docs/ui.md, looked at by a person
+            window.save_screenshot(SAMPLES.parent / "docs" / "screenshots" / "auto_mode.png")

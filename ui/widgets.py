@@ -10,7 +10,7 @@ from collections import deque
 from collections.abc import Mapping
 
 import numpy as np
-from PyQt6.QtCore import QRectF, QSize, Qt, QTimer
+from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
 from PyQt6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen, QResizeEvent
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
@@ -30,9 +30,18 @@ from ui.annotators import (
     cue_box_height,
     cue_text,
     skeleton_box,
+    skeleton_points,
 )
 from ui.demonstration import Demonstration, paint_demonstration
 from ui.readable import TextSizes
+
+
+def _area(box: QRectF) -> float:
+    return max(0.0, box.width()) * max(0.0, box.height())
+
+
+# The demonstration's sizes, tried in turn, as shares of its full size (36 % of the picture's width).
+DEMO_SIZES = (1.0, 0.75, 0.55)
 
 
 class VideoView(QWidget):
@@ -163,7 +172,8 @@ class VideoView(QWidget):
             self.hold_ring.annotate(scene, self.update_shown, self.body_box)
             keep_out = [self.hold_ring.rect] if self.hold_ring.rect is not None else []
             if self.demo is not None:
-                self.demo_rect = self._paint_demo(p, rect, keep_out)
+                body = skeleton_points(scene, self.update_shown)
+                self.demo_rect = self._paint_demo(p, rect, keep_out, body)
                 keep_out.append(self.demo_rect)
             self.angle.keep_out = keep_out
             self.angle.annotate(scene, self.update_shown)
@@ -179,24 +189,35 @@ class VideoView(QWidget):
             self.painted_frames += 1
             self._stamp = None
 
-    def _paint_demo(self, p: QPainter, rect: QRectF, keep_out: list[QRectF]) -> QRectF:
-        """The demonstration in the top corner with the least of the body and the hold ring in it."""
+    def _paint_demo(
+        self, p: QPainter, rect: QRectF, keep_out: list[QRectF], body: list[QPointF] | None = None
+    ) -> QRectF:
+        """The demonstration where it hides none of the person: a corner of the picture (top ones
+        first), full size, else smaller; where every place covers some of the skeleton (a person
+        filling the picture), the place that covers least. Never over the hold ring."""
         assert self.demo is not None
-        w = rect.width() * 0.36
-        h = min(rect.height() * 0.5, w * 0.8)
-        candidates = [
-            QRectF(rect.left() + 12, rect.top() + 12, w, h),
-            QRectF(rect.right() - w - 12, rect.top() + 12, w, h),
-        ]
+        points = body or []
+        full_w = rect.width() * 0.36
+        full_h = min(rect.height() * 0.5, full_w * 0.8)
+        candidates: list[QRectF] = []
+        for share in DEMO_SIZES:
+            w, h = full_w * share, full_h * share
+            for x, y in (
+                (rect.left() + 12, rect.top() + 12),
+                (rect.right() - w - 12, rect.top() + 12),
+                (rect.left() + 12, rect.bottom() - h - 12),
+                (rect.right() - w - 12, rect.bottom() - h - 12),
+            ):
+                candidates.append(QRectF(x, y, w, h))
 
         def covered(box: QRectF) -> float:
-            total = 0.0
-            for other in [*keep_out, *([self.body_box] if self.body_box is not None else [])]:
-                part = box.intersected(other)
-                total += part.width() * part.height() * (10.0 if other is not self.body_box else 1.0)
-            return total
+            padded = box.adjusted(-8, -8, 8, 8)  # the drawn lines have a width
+            on_body = sum(1 for q in points if padded.contains(q))
+            on_ring = sum(_area(box.intersected(other)) for other in keep_out)
+            return on_ring * 1000.0 + on_body
 
-        box = min(candidates, key=covered)
+        free = [box for box in candidates if covered(box) == 0]
+        box = free[0] if free else min(candidates, key=lambda b: (covered(b), -b.width()))
         paint_demonstration(p, box, self.demo, self.demo_t_s(), 0, "How to do it  [D]")
         return box
 
@@ -206,7 +227,9 @@ class VideoView(QWidget):
         font = _font(self.overlay_px)
         left = (
             rect.left() + 12
-            if self.demo_rect is None or self.demo_rect.left() > rect.center().x()
+            if self.demo_rect is None
+            or self.demo_rect.left() > rect.center().x()
+            or self.demo_rect.top() > rect.center().y()
             else (self.demo_rect.right() + 12)
         )
         width = max(200.0, min(self.width() * 0.62, self.width() - left - 12))
