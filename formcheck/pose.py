@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from functools import cache
 from typing import Any, Protocol
 
 import numpy as np
@@ -39,7 +40,8 @@ Box = tuple[float, float, float, float]  # x0, y0, x1, y1 in pixels
 # MediaPipe's desktop build runs each TensorFlow Lite model on one thread (XNNPACK's default outside
 # Android and iOS), which leaves every other core idle while the landmark model, most of a frame's cost,
 # runs. Its graph takes a thread count per inference node; more threads give the same landmarks, bit
-# for bit (tests/test_pose_threads.py), in less time. Past four the model is too small to gain.
+# for bit (tests/test_pose_threads.py), in less time. At most four: the model reads a 256 px crop, too
+# little work to split further, and only two cores were there to measure on (docs/video.md).
 MAX_INFERENCE_THREADS = 4
 
 _CORE = [lm.NOSE, lm.LEFT_SHOULDER, lm.RIGHT_SHOULDER, lm.LEFT_HIP, lm.RIGHT_HIP]
@@ -59,6 +61,7 @@ def default_inference_threads(processes: int = 1) -> int:
     return max(1, min(MAX_INFERENCE_THREADS, usable_cores() // max(1, processes)))
 
 
+@cache
 def _threaded_pose_class() -> Any:
     """``mediapipe.solutions.pose.Pose`` with a thread count for its TensorFlow Lite models.
 
