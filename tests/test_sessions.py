@@ -328,3 +328,66 @@ def test_recording_a_real_clip_reopens_with_the_live_result(tmp_path):
     assert len(data.frames) == result.frames
     assert data.video_path is not None and (data.frames.video_index >= 0).all()
     assert data.frames.world is not None  # MediaPipe's world landmarks are kept too
+
+
+class _GreySource:
+    """Synthetic poses at their own (uneven) times, each frame a flat grey of its own level."""
+
+    live = False
+
+    def __init__(self, poses):
+        self.poses, self.fps, self.name = poses, 30.0, "vfr"
+        self.width, self.height, self.frame_count = 64, 48, len(poses)
+        self._i = 0
+
+    def read(self):
+        import numpy as np
+
+        from formcheck.video.sources import Frame
+
+        if self._i >= len(self.poses):
+            return None
+        p = self.poses[self._i]
+        self._i += 1
+        return Frame(p.index, p.t_s, np.full((48, 64, 3), 20 + 12 * (p.index % 18), np.uint8))
+
+    def close(self):
+        pass
+
+
+def test_a_variable_frame_rate_session_video_plays_at_its_own_speed(tmp_path):
+    """A phone's frames, a third of them dropped for 4 s (low light): the session's video keeps the
+    recording's time (the gaps hold the picture before them), and each frame's video_index finds its
+    own picture in it."""
+    import cv2
+    import numpy as np
+    from synthetic import frames
+    from test_sessions_support import ListEstimator, knee_script
+
+    from formcheck.pipeline import run
+
+    poses = [p for p in frames(knee_script()) if not (60 <= p.index < 180 and p.index % 3 != 0)]
+    assert len(poses) < 0.9 * (poses[-1].index + 1)  # the source really is variable
+    store = SessionStore(tmp_path / "data")
+    rec = Recorder(store, config(), source_name="vfr", fps=30.0, kind="replay", video=True)
+    result = run(_GreySource(poses), ListEstimator(poses), config(), sinks=(rec,), prefetch=False)
+    data = SessionStore(tmp_path / "data").load(rec.session_id)
+    assert data.video_path is not None and len(data.frames) == result.frames == len(poses)
+    cap = cv2.VideoCapture(str(data.video_path))
+    pictures = []
+    while True:
+        ok, image = cap.read()
+        if not ok:
+            break
+        pictures.append(float(image.mean()))
+    cap.release()
+    # As long as the recording: one picture per 1/30 s, not one per frame kept.
+    assert len(pictures) == round((poses[-1].t_s - poses[0].t_s) * 30) + 1
+    for i, pose in enumerate(poses):
+        vi = int(data.frames.video_index[i])
+        assert vi == round((pose.t_s - poses[0].t_s) * 30)
+        assert abs(pictures[vi] - (20 + 12 * (pose.index % 18))) < 6, (i, vi)
+    # A gap shows the picture before it.
+    gap = int(data.frames.video_index[list(p.index for p in poses).index(63)]) - 1
+    assert abs(pictures[gap] - (20 + 12 * (60 % 18))) < 6
+    assert np.diff(data.frames.video_index).min() >= 1

@@ -58,6 +58,8 @@ CHUNK_FRAMES = 32
 # written: the journal's closing summary (status disk_full) and the database's row.
 RESERVE_BYTES = 1 << 20
 VIDEO_QUEUE_FRAMES = 90
+# The longest gap between pictures filled with copies of the one before (longer: the video runs short).
+MAX_VIDEO_FILL_S = 5.0
 DEFAULT_PATIENT = "me"
 
 
@@ -175,8 +177,9 @@ class Recorder:
         self._closed = False
         self._written_t_s = 0.0
         self._last_sync = time.monotonic()
-        self._video_count = 0
-        self._video_queue: queue.Queue[np.ndarray | None] | None = None
+        self._video_count = 0  # the video's frames so far, the copies that keep its time included
+        self._video_t0: float | None = None
+        self._video_queue: queue.Queue[tuple[np.ndarray, int] | None] | None = None
         self._video_thread: threading.Thread | None = None
         self._video_error: str | None = None
         self.meta: dict[str, Any] = {
@@ -234,11 +237,12 @@ class Recorder:
         pose = update.pose
         video_i = -1
         if self._video_queue is not None and not self._stopped:
+            slot = self._video_slot(pose.t_s)
             try:
                 # Live: never hold up the camera (a dropped picture keeps its landmarks). Files: keep all.
-                self._video_queue.put(frame.bgr(), block=not self._live)
-                video_i = self._video_count
-                self._video_count += 1
+                self._video_queue.put((frame.bgr(), slot), block=not self._live)
+                video_i = slot
+                self._video_count = slot + 1
             except queue.Full:
                 pass
         with self._lock:
@@ -268,6 +272,17 @@ class Recorder:
             if self._n == CHUNK_FRAMES:
                 self._seal()
         self.on_frame_s += time.perf_counter() - t0
+
+    def _video_slot(self, t_s: float) -> int:
+        """Where this frame goes in the video: the frame of the video's constant rate nearest its own
+        time, never before the next free one. A gap (a camera that slowed down in low light, a phone's
+        dropped frames, a picture the queue had no room for) is filled with copies of the picture
+        before it, up to MAX_VIDEO_FILL_S, so the video plays at the speed it was recorded everywhere,
+        and the review's frame numbers still find each picture."""
+        if self._video_t0 is None:
+            self._video_t0 = t_s
+        due = int(round((t_s - self._video_t0) * self.fps))
+        return self._video_count + min(max(0, due - self._video_count), int(MAX_VIDEO_FILL_S * self.fps))
 
     def on_event(self, event: Event) -> None:
         """Events from the person (pain stop, pain scores), from any thread."""
@@ -340,12 +355,14 @@ class Recorder:
         assert self._video_queue is not None
         writer = None
         path = self.folder / VIDEO_NAME
+        written, previous = 0, None
         while True:
-            image = self._video_queue.get()
-            if image is None:
+            item = self._video_queue.get()
+            if item is None:
                 break
             if self._video_error:
                 continue
+            image, slot = item
             if writer is None:
                 h, w = image.shape[:2]
                 fourcc = cv2.VideoWriter_fourcc(*"mp4v")  # type: ignore[attr-defined]
@@ -355,7 +372,11 @@ class Recorder:
                     continue
                 with contextlib.suppress(OSError):
                     path.chmod(0o600)
+            while previous is not None and written < slot:  # the time since the last picture
+                writer.write(previous)
+                written += 1
             writer.write(image)
+            written, previous = written + 1, image
         if writer is not None:
             writer.release()
 
