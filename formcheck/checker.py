@@ -46,15 +46,11 @@ FAULT_PRIORITY_BASE = 10
 PHASE_CUE_PRIORITY = {"hold_done": 5, "start": 4, "hold": 4, "incomplete": 3, "short_hold": 3, "rep_done": 2}
 READY_PRIORITY = 1
 ONE_SHOT_LIFETIME_S = 2.0
-# Set-up problems that pause counting only once reported (debounced), not on their first frame.
-DEBOUNCED_PAUSE = frozenset({"multiple_people"})
 
 
-def _blocks(raw: Mapping[str, str], reported: Mapping[str, str]) -> bool:
+def _blocks(raw: Mapping[str, str]) -> bool:
     """Whether this frame's set-up problems pause counting (notices never do)."""
-    return any(
-        code not in setup_check.NOTICES and (code not in DEBOUNCED_PAUSE or code in reported) for code in raw
-    )
+    return any(code not in setup_check.NOTICES for code in raw)
 
 
 # How far back "the working leg was held up when it went out of sight" looks (see ``_signal``): in its
@@ -125,6 +121,7 @@ class ExerciseChecker:
         self._seen_at_rest = False  # the signal has been back at rest since counting began
         self.up_before_rest_s: float | None = None  # at the target before ever at rest (not a rep)
         self._prev_t: float | None = None
+        self._ghost_hold_s = 0.0  # hold time a second person not (yet) reported has held back
         self._histories: tuple[deque[tuple[float, float]], ...] = (deque(), deque())
         self._gates = (GlitchGate(p["glitch_speed_deg_s"]), GlitchGate(p["glitch_speed_deg_s"]))
         self._seen_s = {"left": -math.inf, "right": -math.inf}  # when each leg's signal was last seen
@@ -459,10 +456,8 @@ class ExerciseChecker:
             c: self._setup_messages[c] for c, latch in self._setup_latches.items() if latch.active
         }
         # Counting pauses on this frame's problems; the debounced ones are for reports and cues. A part
-        # out of view that only some checks need pauses just those checks. Someone else in the picture
-        # does not change what is measured of the person tracked: it pauses counting once it is said
-        # (debounced), so a passing ghost that is never reported takes no time off a hold.
-        blocked = _blocks(raw, setup_active)
+        # out of view that only some checks need pauses just those checks.
+        blocked = _blocks(raw)
 
         if self.baseline is None:
             if not blocked:
@@ -486,7 +481,7 @@ class ExerciseChecker:
                 self._last_rest_s = t
                 pair, glitch, value, signed, side_now = self._read(pose)
                 raw.pop("picture_changed")
-                blocked = _blocks(raw, setup_active)
+                blocked = _blocks(raw)
 
         ready = self.baseline is not None
         if ready and not self.start_found:
@@ -498,6 +493,7 @@ class ExerciseChecker:
                 and self.up_before_rest_s is None
             ):
                 self.up_before_rest_s = t  # a trimmed clip starting mid-rep: said, not counted
+        self._keep_ghost_time(raw, setup_active, value, dt)
         counting = ready and not blocked and self.start_found
         self.frame_usable = pose.person_found and not blocked
         active_faults = (
@@ -548,6 +544,24 @@ class ExerciseChecker:
             measurements=measurements,
         )
         return FrameUpdate(pose=pose, state=state, events=tuple(events))
+
+    def _keep_ghost_time(
+        self, raw: Mapping[str, str], reported: Mapping[str, str], value: float, dt: float
+    ) -> None:
+        """Someone else in the picture pauses a hold from their first frame, as the report dates them.
+        One gone before they were ever said (shorter than the set-up debounce) was a ghost: the hold time
+        held back while the person kept the target, with nothing else wrong, is given back then."""
+        code = "multiple_people"
+        rep = self._rep
+        if code in reported or rep is None or self.phase != "hold":
+            self._ghost_hold_s = 0.0
+        elif code in raw:
+            others = {c: m for c, m in raw.items() if c != code}
+            if not _blocks(others) and value >= self.hold_deg and not self._held_faults():
+                self._ghost_hold_s += dt
+        elif self._ghost_hold_s:
+            rep.stretch_s += self._ghost_hold_s
+            self._ghost_hold_s = 0.0
 
     # --- faults --------------------------------------------------------------------------------
 
