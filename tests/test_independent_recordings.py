@@ -47,7 +47,8 @@ from formcheck.segments import check_poses
 from formcheck.spec import load_exercise
 
 # Fixed: the ghost's 0.5 s paused the hold though it was never said (9.83 s: short_hold against the 10 s
-# prescription, against 10.33 s without it). Someone else now pauses counting only once reported.
+# prescription, against 10.33 s without it). A second person gone before ever being said now has the
+# hold time it held back given back.
 
 AVERAGE = Body(1.75, 0.3)
 SLIM = Body(1.62, 0.0)
