@@ -5,13 +5,26 @@ All of them only display what the pipeline decided (``CheckerState`` and events)
 
 from __future__ import annotations
 
+import gc
 import time
 from collections import deque
 from collections.abc import Mapping
 
 import numpy as np
+from PyQt6 import sip
 from PyQt6.QtCore import QPointF, QRectF, QSize, Qt, QTimer
-from PyQt6.QtGui import QBrush, QColor, QFontMetricsF, QImage, QPainter, QPaintEvent, QPen, QResizeEvent
+from PyQt6.QtGui import (
+    QBrush,
+    QColor,
+    QFontMetricsF,
+    QHideEvent,
+    QImage,
+    QPainter,
+    QPaintEvent,
+    QPen,
+    QResizeEvent,
+    QShowEvent,
+)
 from PyQt6.QtWidgets import QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from formcheck.events import FrameUpdate
@@ -113,6 +126,19 @@ class VideoView(QWidget):
             self._demo_timer.stop()
         self.update()
 
+    def stop_animation(self) -> None:
+        """No more repaints from the demonstration's timer (the window is closing)."""
+        self._demo_timer.stop()
+
+    def hideEvent(self, event: QHideEvent) -> None:  # noqa: N802
+        self._demo_timer.stop()  # nothing to animate out of sight
+        super().hideEvent(event)
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        if self.demo is not None:
+            self._demo_timer.start()
+        super().showEvent(event)
+
     def demo_t_s(self) -> float:
         if self.demo_frozen_at_s is not None:
             return self.demo_frozen_at_s
@@ -155,6 +181,20 @@ class VideoView(QWidget):
         return QRectF((area.width() - w) / 2, (area.height() - h) / 2, w, h)
 
     def paintEvent(self, event: QPaintEvent) -> None:
+        if sip.isdeleted(self):  # a late paint while a closed window is being deleted: nothing to draw on
+            return
+        # No garbage collection while painting: a collection started by the paint's own allocations can
+        # free a closed window that is only held in a reference cycle, and with it this widget, the
+        # painter's device, under the painter (seen as a segfault at QPainter.end in the UI tests).
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._paint()
+        finally:
+            if collecting:
+                gc.enable()
+
+    def _paint(self) -> None:
         p = QPainter(self)
         p.fillRect(self.rect(), QColor(12, 12, 12))
         p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
@@ -179,7 +219,7 @@ class VideoView(QWidget):
             self.angle.annotate(scene, self.update_shown)
         elif self.demo is not None:
             self.demo_rect = self._paint_demo(p, rect, [])
-        if self.overlay_text:
+        if self.overlay_text and not sip.isdeleted(self):
             self._paint_overlay(p, rect)
         p.end()
         if self._stamp is not None:
@@ -196,7 +236,7 @@ class VideoView(QWidget):
         first), full size, else smaller; where every place covers some of the skeleton (a person
         filling the picture), the place that covers least. Never over the hold ring."""
         assert self.demo is not None
-        points = body or []
+        xy = np.array([(q.x(), q.y()) for q in body or []], dtype=float).reshape(-1, 2)
         full_w = rect.width() * 0.36
         full_h = min(rect.height() * 0.5, full_w * 0.8)
         candidates: list[QRectF] = []
@@ -211,8 +251,9 @@ class VideoView(QWidget):
                 candidates.append(QRectF(x, y, w, h))
 
         def covered(box: QRectF) -> float:
-            padded = box.adjusted(-8, -8, 8, 8)  # the drawn lines have a width
-            on_body = sum(1 for q in points if padded.contains(q))
+            x0, y0, x1, y1 = box.left() - 8, box.top() - 8, box.right() + 8, box.bottom() + 8  # line width
+            inside = (xy[:, 0] >= x0) & (xy[:, 0] <= x1) & (xy[:, 1] >= y0) & (xy[:, 1] <= y1)
+            on_body = int(inside.sum())
             on_ring = sum(_area(box.intersected(other)) for other in keep_out)
             return on_ring * 1000.0 + on_body
 

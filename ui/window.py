@@ -1119,6 +1119,7 @@ class CoachWindow(AutoExercise, ReplayControls, RoutineSteps, QMainWindow):
     def shutdown(self) -> None:
         """Stop the run and close everything; safe to call twice."""
         self._shut = True  # signals still queued from the pipeline thread are ignored from now on
+        self.video.stop_animation()
         if self._worker is not None:
             self._pending = None
             self._worker.stop()
