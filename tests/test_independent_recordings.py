@@ -14,7 +14,6 @@ from __future__ import annotations
 from functools import cache
 
 import numpy as np
-import pytest
 from independent_body import (
     Body,
     L,

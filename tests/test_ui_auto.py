@@ -113,7 +113,8 @@ def test_window_recognises_each_exercise_on_a_sample_clip_within_3_s(qtbot, clip
         video_view.repaint()
         assert video_view.demo is not None and video_view.demo_rect is not None
         update = video_view.update_shown
-        scene = Scene(None, video_view.image_rect(), update.pose.width_px, update.pose.height_px, window.config)
+        size = (update.pose.width_px, update.pose.height_px)
+        scene = Scene(None, video_view.image_rect(), *size, window.config)
         body = skeleton_points(scene, update)
         assert len(body) > 50
         assert not any(video_view.demo_rect.contains(q) for q in body)

@@ -127,9 +127,8 @@ def skeleton_points(scene: Scene, update: FrameUpdate, step_px: float = 6.0) -> 
     return points
 
 
-def skeleton_box(scene: Scene, update: FrameUpdate, margin_px: float = 12.0) -> QRectF | None:
-    """The skeleton's bounding box in widget pixels (with a margin for the drawn line width)."""
-    points = skeleton_points(scene, update, step_px=1000.0)
+def box_around(points: list[QPointF], margin_px: float = 12.0) -> QRectF | None:
+    """The bounding box of the skeleton's points in widget pixels (with a margin for the line width)."""
     if not points:
         return None
     xs, ys = [q.x() for q in points], [q.y() for q in points]
@@ -153,7 +152,8 @@ class AngleAnnotator:
         self.placed: list[QRectF] = []  # where the labels went on the last paint (tests read it)
         self.keep_out: list[QRectF] = []  # other overlays (the hold ring, the demonstration)
 
-    def annotate(self, scene: Scene, update: FrameUpdate) -> None:
+    def annotate(self, scene: Scene, update: FrameUpdate, body: list[QPointF] | None = None) -> None:
+        """``body``: the skeleton's points, when the caller has them already (one walk per paint)."""
         pose, state = update.pose, update.state
         self.placed = []
         if not pose.person_found:
@@ -163,7 +163,7 @@ class AngleAnnotator:
         p.setFont(font)
         metrics = QFontMetricsF(font)
         vis = scene.config.params["visibility_min"]
-        body = skeleton_points(scene, update)
+        body = body if body is not None else skeleton_points(scene, update)
         for name, (_, joint, _) in scene.config.spec.angle_joints.items():
             if scene.config.variant.sides == "either" and state.side and state.side not in name:
                 continue

@@ -40,9 +40,9 @@ from ui.annotators import (
     Scene,
     SkeletonAnnotator,
     _font,
+    box_around,
     cue_box_height,
     cue_text,
-    skeleton_box,
     skeleton_points,
 )
 from ui.demonstration import Demonstration, paint_demonstration
@@ -207,16 +207,16 @@ class VideoView(QWidget):
             iw = self._image.width() if self._image is not None else self.update_shown.pose.width_px
             ih = self._image.height() if self._image is not None else self.update_shown.pose.height_px
             scene = Scene(p, rect, iw, ih, self.config)
-            self.body_box = skeleton_box(scene, self.update_shown)
+            body = skeleton_points(scene, self.update_shown)  # once a paint: box, demonstration, label
+            self.body_box = box_around(body)
             self.skeleton.annotate(scene, self.update_shown)
             self.hold_ring.annotate(scene, self.update_shown, self.body_box)
             keep_out = [self.hold_ring.rect] if self.hold_ring.rect is not None else []
             if self.demo is not None:
-                body = skeleton_points(scene, self.update_shown)
                 self.demo_rect = self._paint_demo(p, rect, keep_out, body)
                 keep_out.append(self.demo_rect)
             self.angle.keep_out = keep_out
-            self.angle.annotate(scene, self.update_shown)
+            self.angle.annotate(scene, self.update_shown, body)
         elif self.demo is not None:
             self.demo_rect = self._paint_demo(p, rect, [])
         if self.overlay_text and not sip.isdeleted(self):
